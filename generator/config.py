@@ -1,0 +1,466 @@
+"""Load and validate the project's one configuration file (``config.yml``).
+
+The file is checked against a small declarative schema before anything runs.
+Every problem is reported as ``<file>: <dotted.key>: <what is wrong>`` so a
+maintainer can find the line at once; unknown keys get a "did you mean" hint.
+
+Remote endpoints and secrets can be overridden by environment variables
+(see ``ENV_OVERRIDES``) so that tests and forks point them elsewhere without
+editing the file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+DEFAULT_CONFIG_NAME = "config.yml"
+
+# environment variable -> dotted config key it overrides
+ENV_OVERRIDES = {
+    "ARXIV_RSS_URL": "arxiv.rss_url",
+    "ARXIV_API_URL": "arxiv.api_url",
+    "LLM_BASE_URL": "llm.base_url",
+    "LLM_MODEL": "llm.model",
+    "SITE_URL": "site.url",
+}
+
+CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
+TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ConfigError(Exception):
+    """A configuration problem; ``str()`` is one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+# --------------------------------------------------------------------------
+# typed configuration objects (what the rest of the program sees)
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name_zh: str
+    name_en: str
+    description_zh: str
+    description_en: str
+    include: dict[str, float]
+    exclude: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title_zh: str
+    title_en: str
+    url: str
+    repo_url: str
+    edit_branch: str
+
+
+@dataclass(frozen=True)
+class ArxivConfig:
+    categories: list[str]
+    rss_url: str
+    api_url: str
+    api_delay_seconds: float
+    api_batch_size: int
+    retries: int
+    timeout_seconds: float
+    include_replacements: bool
+    backfill_max_results: int
+
+
+@dataclass(frozen=True)
+class SelectionConfig:
+    threshold: int
+    score_scale: float
+    title_weight: float
+    category_priors: dict[str, float]
+    ml_categories: list[str]
+    context: dict[str, float]
+    no_context_factor: float
+    topic_priors: dict[str, dict[str, float]]
+    ai_phrases: list[str]
+    exclude: dict[str, float]
+    max_papers: int
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    max_items: int
+    max_issue_items: int
+    topic_page_items: int
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    enabled: bool
+    base_url: str
+    model: str
+    api_key_env: str
+    max_concurrency: int
+    timeout_seconds: float
+    max_calls_per_run: int
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    data: Path
+    docs: Path
+    feeds: Path
+    site: Path
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    root: Path
+    site: SiteConfig
+    arxiv: ArxivConfig
+    selection: SelectionConfig
+    topics: list[Topic]
+    feeds: FeedsConfig
+    llm: LLMConfig
+    paths: PathsConfig
+
+    def topic(self, topic_id: str) -> Topic:
+        for t in self.topics:
+            if t.id == topic_id:
+                return t
+        raise KeyError(topic_id)
+
+    @property
+    def topic_ids(self) -> list[str]:
+        return [t.id for t in self.topics]
+
+
+# --------------------------------------------------------------------------
+# the schema: a tiny set of option types in the spirit of MkDocs' config_options
+
+
+class Invalid(Exception):
+    pass
+
+
+@dataclass
+class Opt:
+    """One option: a checker that turns raw YAML into a value or raises Invalid."""
+
+    check: Callable[[Any], Any]
+    default: Any = None
+    required: bool = False
+
+
+def _str(allow_empty: bool = False) -> Callable[[Any], str]:
+    def check(v: Any) -> str:
+        if not isinstance(v, str):
+            raise Invalid(f"expected a string, got {type(v).__name__} {v!r}")
+        if not allow_empty and not v.strip():
+            raise Invalid("must not be empty")
+        return v
+
+    return check
+
+
+def _url(v: Any) -> str:
+    v = _str()(v)
+    if not re.match(r"^https?://[^\s/]+", v):
+        raise Invalid(f"expected an http(s) URL, got {v!r}")
+    return v
+
+
+def _number(lo: float | None = None, hi: float | None = None, integer: bool = False):
+    def check(v: Any):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise Invalid(f"expected a number, got {type(v).__name__} {v!r}")
+        if integer and not float(v).is_integer():
+            raise Invalid(f"expected a whole number, got {v!r}")
+        if lo is not None and v < lo:
+            raise Invalid(f"must be at least {lo}, got {v!r}")
+        if hi is not None and v > hi:
+            raise Invalid(f"must be at most {hi}, got {v!r}")
+        return int(v) if integer else float(v)
+
+    return check
+
+
+def _bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise Invalid(f"expected true or false, got {v!r}")
+    return v
+
+
+def _str_list(item: Callable[[Any], str] | None = None, non_empty: bool = False):
+    item = item or _str()
+
+    def check(v: Any) -> list[str]:
+        if not isinstance(v, list):
+            raise Invalid(f"expected a list, got {type(v).__name__}")
+        if non_empty and not v:
+            raise Invalid("must not be empty")
+        out = []
+        for i, x in enumerate(v):
+            try:
+                out.append(item(x))
+            except Invalid as e:
+                raise Invalid(f"item {i + 1}: {e}") from None
+        if len(set(out)) != len(out):
+            dup = sorted({x for x in out if out.count(x) > 1})
+            raise Invalid(f"duplicate entries: {', '.join(dup)}")
+        return out
+
+    return check
+
+
+def _category(v: Any) -> str:
+    v = _str()(v)
+    if not CATEGORY_RE.match(v):
+        raise Invalid(f"{v!r} is not an arXiv category like 'cs.CV' or 'q-bio.QM'")
+    return v
+
+
+def _weights(allow_negative: bool = False):
+    """A mapping phrase -> weight (number).  Phrases keep their case: see select.compile_phrase."""
+
+    def check(v: Any) -> dict[str, float]:
+        if v is None:
+            return {}
+        if not isinstance(v, dict):
+            raise Invalid(f"expected a mapping of phrase: weight, got {type(v).__name__}")
+        out: dict[str, float] = {}
+        for k, w in v.items():
+            if not isinstance(k, str) or not k.strip():
+                raise Invalid(f"phrase {k!r} must be a non-empty string")
+            if isinstance(w, bool) or not isinstance(w, (int, float)):
+                raise Invalid(f"weight of {k!r} must be a number, got {w!r}")
+            if not allow_negative and w < 0:
+                raise Invalid(f"weight of {k!r} must not be negative")
+            out[k.strip()] = float(w)
+        return out
+
+    return check
+
+
+def _topic_priors(v: Any) -> dict[str, dict[str, float]]:
+    """category -> {topic id: weight}; topic ids are checked against `topics` later."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise Invalid(f"expected a mapping of category: {{topic: weight}}, got {type(v).__name__}")
+    out = {}
+    for cat, weights in v.items():
+        if not isinstance(cat, str) or not (CATEGORY_RE.match(cat) or cat.endswith(".*")):
+            raise Invalid(f"{cat!r} is not an arXiv category (or a pattern like 'q-bio.*')")
+        try:
+            out[cat] = _weights()(weights)
+        except Invalid as e:
+            raise Invalid(f"{cat}: {e}") from None
+    return out
+
+
+def _section(schema: dict[str, Opt], raw: Any, where: str, problems: list[str]) -> dict[str, Any]:
+    """Validate one mapping against ``schema``; collect problems, return values."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: expected a mapping, got {type(raw).__name__}")
+        return {k: o.default for k, o in schema.items()}
+    out: dict[str, Any] = {}
+    for key in raw:
+        if key not in schema:
+            hint = difflib.get_close_matches(str(key), list(schema), n=1)
+            more = f" (did you mean '{hint[0]}'?)" if hint else f" (known keys: {', '.join(schema)})"
+            problems.append(f"{where}.{key}: unknown key{more}")
+    for key, opt in schema.items():
+        if key not in raw:
+            if opt.required:
+                problems.append(f"{where}.{key}: required key is missing")
+            out[key] = opt.default
+            continue
+        try:
+            out[key] = opt.check(raw[key])
+        except Invalid as e:
+            problems.append(f"{where}.{key}: {e}")
+            out[key] = opt.default
+    return out
+
+
+DEFAULT_CATEGORIES = [
+    "cs.CV", "cs.LG", "cs.AI", "cs.CL", "eess.IV", "eess.SP", "q-bio.QM", "q-bio.NC", "physics.med-ph",
+]
+
+SCHEMA: dict[str, dict[str, Opt]] = {
+    "site": {
+        "title_zh": Opt(_str(), "医学 AI 每日速递"),
+        "title_en": Opt(_str(), "Medical AI Daily"),
+        "url": Opt(_url, "https://example.github.io/medical-ai-daily/"),
+        "repo_url": Opt(_url, "https://github.com/example/medical-ai-daily"),
+        "edit_branch": Opt(_str(), "main"),
+    },
+    "arxiv": {
+        "categories": Opt(_str_list(_category, non_empty=True), DEFAULT_CATEGORIES),
+        "rss_url": Opt(_url, "https://rss.arxiv.org/rss/"),
+        "api_url": Opt(_url, "https://export.arxiv.org/api/query"),
+        "api_delay_seconds": Opt(_number(0, 60), 3.0),
+        "api_batch_size": Opt(_number(1, 2000, integer=True), 100),
+        "retries": Opt(_number(0, 10, integer=True), 3),
+        "timeout_seconds": Opt(_number(0.1, 600), 30.0),
+        "include_replacements": Opt(_bool, False),
+        "backfill_max_results": Opt(_number(1, 30000, integer=True), 3000),
+    },
+    "selection": {
+        "threshold": Opt(_number(1, 100, integer=True), 50),
+        "score_scale": Opt(_number(0.1, 1000), 4.0),
+        "title_weight": Opt(_number(1, 10), 1.5),
+        "category_priors": Opt(_weights(allow_negative=True), {}),
+        "ml_categories": Opt(_str_list(), ["cs.*", "stat.ML", "eess.IV", "eess.SP", "eess.AS"]),
+        "context": Opt(_weights(), {}),
+        "no_context_factor": Opt(_number(0, 1), 0.7),
+        "topic_priors": Opt(_topic_priors, {}),
+        "ai_phrases": Opt(_str_list(), []),
+        "exclude": Opt(_weights(), {}),
+        "max_papers": Opt(_number(1, 1000, integer=True), 200),
+    },
+    "feeds": {
+        "max_items": Opt(_number(1, 10000, integer=True), 100),
+        "max_issue_items": Opt(_number(1, 1000, integer=True), 30),
+        "topic_page_items": Opt(_number(1, 10000, integer=True), 60),
+    },
+    "llm": {
+        "enabled": Opt(_bool, True),
+        "base_url": Opt(_url, "https://api.deepseek.com/v1"),
+        "model": Opt(_str(), "deepseek-chat"),
+        "api_key_env": Opt(_str(), "LLM_API_KEY"),
+        "max_concurrency": Opt(_number(1, 64, integer=True), 4),
+        "timeout_seconds": Opt(_number(1, 600), 60.0),
+        "max_calls_per_run": Opt(_number(0, 100000, integer=True), 300),
+    },
+    "paths": {
+        "data": Opt(_str(), "data"),
+        "docs": Opt(_str(), "docs"),
+        "feeds": Opt(_str(), "feeds"),
+        "site": Opt(_str(), "site"),
+    },
+}
+
+TOPIC_SCHEMA: dict[str, Opt] = {
+    "id": Opt(_str(), required=True),
+    "name_zh": Opt(_str(), required=True),
+    "name_en": Opt(_str(), required=True),
+    "description_zh": Opt(_str(allow_empty=True), ""),
+    "description_en": Opt(_str(allow_empty=True), ""),
+    "include": Opt(_weights(), None, required=True),
+    "exclude": Opt(_weights(), {}),
+}
+
+TOP_LEVEL = list(SCHEMA) + ["topics"]
+
+
+def _set_dotted(raw: dict, dotted: str, value: str) -> None:
+    section, key = dotted.split(".")
+    if not isinstance(raw.get(section), dict):
+        raw[section] = {}
+    raw[section][key] = value
+
+
+def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | None = None) -> Config:
+    """Read, override from the environment, validate and return the config.
+
+    Raises ConfigError listing every problem found (not only the first).
+    """
+    env = os.environ if env is None else env
+    path = Path(path or env.get("MEDAIDAILY_CONFIG") or DEFAULT_CONFIG_NAME).resolve()
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: config file not found"]) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise ConfigError([f"{name}: not valid YAML{where}: {getattr(e, 'problem', e)}"]) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError([f"{name}: the top level must be a mapping of sections"])
+
+    for var, dotted in ENV_OVERRIDES.items():
+        if env.get(var):
+            _set_dotted(raw, dotted, env[var])
+
+    problems: list[str] = []
+    for key in raw:
+        if key not in TOP_LEVEL:
+            hint = difflib.get_close_matches(str(key), TOP_LEVEL, n=1)
+            more = f" (did you mean '{hint[0]}'?)" if hint else f" (known sections: {', '.join(TOP_LEVEL)})"
+            problems.append(f"{name}: {key}: unknown section{more}")
+    values = {sec: _section(schema, raw.get(sec), f"{name}: {sec}", problems) for sec, schema in SCHEMA.items()}
+    topics = _load_topics(raw.get("topics"), name, problems)
+
+    sel = values["selection"]
+    for cat in sel["category_priors"]:
+        if not CATEGORY_RE.match(cat) and not cat.endswith(".*"):
+            problems.append(f"{name}: selection.category_priors.{cat}: not an arXiv category")
+    known = {t.id for t in topics}
+    for cat, weights in sel["topic_priors"].items():
+        for tid in weights:
+            if known and tid not in known:
+                problems.append(f"{name}: selection.topic_priors.{cat}.{tid}: no such topic (topics: {', '.join(sorted(known))})")
+    if problems:
+        raise ConfigError([p if p.startswith(name) else f"{name}: {p}" for p in problems])
+
+    root = path.parent
+    paths = values["paths"]
+    site = values["site"]
+    if not site["url"].endswith("/"):
+        site["url"] += "/"
+    return Config(
+        path=path,
+        root=root,
+        site=SiteConfig(**site),
+        arxiv=ArxivConfig(**values["arxiv"]),
+        selection=SelectionConfig(**sel),
+        topics=topics,
+        feeds=FeedsConfig(**values["feeds"]),
+        llm=LLMConfig(**values["llm"]),
+        paths=PathsConfig(**{k: (root / v) for k, v in paths.items()}),
+    )
+
+
+def _load_topics(raw: Any, name: str, problems: list[str]) -> list[Topic]:
+    if raw is None:
+        problems.append(f"{name}: topics: required section is missing (a list of topics)")
+        return []
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"{name}: topics: expected a non-empty list of topics")
+        return []
+    topics: list[Topic] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        tid = item.get("id") if isinstance(item, dict) else None
+        where = f"{name}: topics[{i}]" + (f" ({tid})" if isinstance(tid, str) else "")
+        vals = _section(TOPIC_SCHEMA, item, where, problems)
+        if isinstance(tid, str):
+            if not TOPIC_ID_RE.match(tid):
+                problems.append(f"{where}.id: {tid!r} must be lower-case letters, digits and '_'")
+            if tid in seen:
+                problems.append(f"{where}.id: duplicate topic id {tid!r}")
+            seen.add(tid)
+        if vals.get("include") == {}:
+            problems.append(f"{where}.include: needs at least one phrase")
+        if all(isinstance(vals.get(k), str) for k in ("id", "name_zh", "name_en")) and vals.get("include"):
+            topics.append(Topic(**vals))
+    return topics
+

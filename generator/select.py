@@ -1,0 +1,172 @@
+"""Select and classify papers into medical-AI topics without any LLM.
+
+Transparent weighted phrase scoring, all of it configured in ``config.yml``:
+
+* every topic has weighted *include* phrases and optional *exclude* phrases;
+* a phrase found in the title counts ``selection.title_weight`` times; a phrase
+  repeated in the text earns a little more (+25 % per extra mention, at most
+  two), so a paper *about* pathology outranks one that mentions it once;
+* ``selection.context`` phrases (patient, clinical, ...) add evidence without
+  voting for a topic;
+* the paper's evidence is the sum over distinct matched phrases, plus
+  category priors (only when some phrase matched), minus global and topic
+  excludes;
+* relevance % = 100 * (1 - exp(-score / score_scale)); a paper is kept when it
+  reaches ``selection.threshold`` and shows an AI/ML signal (an ML category or
+  one of ``selection.ai_phrases``);
+* with no ``context`` phrase at all the score is multiplied by
+  ``no_context_factor`` (topic words without any patient/clinical framing are
+  often a metaphor or one benchmark among many);
+* the topic is the one whose own phrases (plus ``topic_priors`` for the
+  paper's categories) scored highest.
+
+Phrase syntax: words separated by spaces or hyphens match either; a trailing
+``*`` matches any word ending (``radiolog*``); otherwise the last word also
+matches its plural.  A phrase containing an upper-case letter is matched
+case-sensitively (``CT``, ``PET``), others ignore case.
+
+Every function here is pure: same paper, same config, same result.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .config import Config, SelectionConfig, Topic
+from .model import Paper, Selection
+
+
+@lru_cache(maxsize=None)
+def compile_phrase(phrase: str) -> re.Pattern[str]:
+    words = [w for w in re.split(r"[\s\-]+", phrase.strip()) if w]
+    parts = []
+    for i, w in enumerate(words):
+        last = i == len(words) - 1
+        if w.endswith("*"):
+            parts.append(re.escape(w[:-1]) + r"[\w\-]*")
+        elif last and w[-1:].isalpha():
+            parts.append(re.escape(w) + r"(?:s|es)?")
+        else:
+            parts.append(re.escape(w))
+    body = r"[\s\-]+".join(parts)
+    flags = 0 if any(c.isupper() for c in phrase) else re.IGNORECASE
+    return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
+
+
+def count(phrase: str, text: str) -> int:
+    return len(compile_phrase(phrase).findall(text))
+
+
+@dataclass(frozen=True)
+class Hit:
+    phrase: str
+    weight: float  # effective weight after title bonus and repetition
+    in_title: bool
+
+
+def _hits(phrases: dict[str, float], title: str, abstract: str, title_weight: float) -> dict[str, Hit]:
+    out: dict[str, Hit] = {}
+    for phrase, w in phrases.items():
+        nt, na = count(phrase, title), count(phrase, abstract)
+        n = nt + na
+        if n == 0:
+            continue
+        eff = w * (title_weight if nt else 1.0) * (1 + 0.25 * min(n - 1, 2))
+        out[phrase] = Hit(phrase, eff, nt > 0)
+    return out
+
+
+def _category_matches(pattern: str, category: str) -> bool:
+    if pattern.endswith(".*"):
+        return category.startswith(pattern[:-1])
+    return category == pattern
+
+
+def has_ml_signal(paper: Paper, sel: SelectionConfig) -> bool:
+    if any(_category_matches(p, c) for p in sel.ml_categories for c in paper.categories):
+        return True
+    text = f"{paper.title}\n{paper.abstract}"
+    return any(count(p, text) for p in sel.ai_phrases)
+
+
+def relevance_of(score: float, scale: float) -> int:
+    return 0 if score <= 0 else int(round(100 * (1 - math.exp(-score / scale))))
+
+
+def _fmt_hits(hits: list[Hit], lang: str) -> str:
+    mark = "（标题）" if lang == "zh" else " (title)"
+    return ("、" if lang == "zh" else ", ").join(h.phrase + (mark if h.in_title else "") for h in hits)
+
+
+def classify(paper: Paper, cfg: Config) -> Selection:
+    sel = cfg.selection
+    title, abstract = paper.title, paper.abstract
+    topic_scores: dict[str, float] = {}
+    evidence: dict[str, Hit] = {}
+    topic_penalty: dict[str, float] = {}
+    for t in cfg.topics:
+        hits = _hits(t.include, title, abstract, sel.title_weight)
+        topic_scores[t.id] = sum(h.weight for h in hits.values())
+        for h in hits.values():
+            if h.phrase not in evidence or evidence[h.phrase].weight < h.weight:
+                evidence[h.phrase] = h
+        topic_penalty[t.id] = sum(h.weight for h in _hits(t.exclude, title, abstract, 1.0).values())
+
+    context = _hits(sel.context, title, abstract, sel.title_weight)
+    for h in context.values():
+        if h.phrase not in evidence or evidence[h.phrase].weight < h.weight:
+            evidence[h.phrase] = h
+    for cat, weights in sel.topic_priors.items():
+        if any(_category_matches(cat, c) for c in paper.categories):
+            for tid, w in weights.items():
+                topic_scores[tid] = topic_scores.get(tid, 0.0) + w
+
+    if not evidence:
+        return Selection(False, None, 0, 0.0, "无医学相关线索", "no medical signal", [])
+
+    best = _best_topic(cfg.topics, topic_scores, topic_penalty)
+    priors = [(c, w) for c, w in sel.category_priors.items() if any(_category_matches(c, pc) for pc in paper.categories)]
+    global_excl = list(_hits(sel.exclude, title, abstract, 1.0).values())
+    score = (
+        sum(h.weight for h in evidence.values())
+        + sum(w for _, w in priors)
+        - sum(h.weight for h in global_excl)
+        - topic_penalty[best]
+    )
+    if not context:
+        # topic words with no patient / clinical / medical context are often metaphors or benchmarks
+        score *= sel.no_context_factor
+    relevance = relevance_of(score, sel.score_scale)
+    top = sorted(evidence.values(), key=lambda h: (-h.weight, h.phrase))[:4]
+    topic = cfg.topic(best)
+    reason_zh = f"{topic.name_zh}｜命中：{_fmt_hits(top, 'zh')}"
+    reason_en = f"{topic.name_en} | matched: {_fmt_hits(top, 'en')}"
+    pos_priors = [c for c, w in priors if w > 0]
+    if pos_priors:
+        reason_zh += f"；类别 {' '.join(pos_priors)}"
+        reason_en += f"; category {' '.join(pos_priors)}"
+    negatives = [h.phrase for h in global_excl] + [
+        p for p in cfg.topic(best).exclude if count(p, f"{title}\n{abstract}")
+    ]
+    if negatives:
+        reason_zh += f"；减分：{'、'.join(negatives[:3])}"
+        reason_en += f"; penalised: {', '.join(negatives[:3])}"
+
+    keep = relevance >= sel.threshold
+    if keep and not has_ml_signal(paper, sel):
+        keep = False
+        reason_zh += "；未见 AI/机器学习方法"
+        reason_en += "; no AI/ML method found"
+    elif not keep:
+        reason_zh += f"；相关度 {relevance}% 低于阈值 {sel.threshold}%"
+        reason_en += f"; relevance {relevance}% below threshold {sel.threshold}%"
+    matched = sorted(evidence, key=lambda p: (-evidence[p].weight, p))
+    return Selection(keep, best, relevance, round(score, 3), reason_zh, reason_en, matched)
+
+
+def _best_topic(topics: list[Topic], scores: dict[str, float], penalty: dict[str, float]) -> str:
+    # highest net topic score; ties go to the topic listed first in the config
+    return max(topics, key=lambda t: (scores[t.id] - penalty[t.id], -topics.index(t))).id

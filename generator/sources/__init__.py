@@ -1,0 +1,1 @@
+"""Sources: the only modules that talk to remote services (network at the edges)."""
