@@ -66,6 +66,7 @@ def split_id(raw: str) -> tuple[str, int | None]:
 
 
 def _entry_date(entry) -> date | None:
+    """An item's (or the channel's) date in US Eastern time, where arXiv dates its announcements."""
     raw = entry.get("published") or entry.get("updated")
     if not raw:
         return None
@@ -84,7 +85,8 @@ def _entry_date(entry) -> date | None:
 
 def parse_feed(content: bytes, url: str = "") -> Announcement:
     """Parse an arXiv RSS/Atom listing.  Raises ValueError when it is not a feed."""
-    feed = feedparser.parse(content)
+    # paper text is kept literally (escaped later, at render time): no HTML sanitising here
+    feed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
     if feed.bozo and not feed.entries and not feed.get("feed"):
         raise ValueError(f"not an RSS/Atom feed: {feed.get('bozo_exception')}")
     if feed.get("version", "") == "" and not feed.entries:
@@ -105,6 +107,9 @@ def parse_feed(content: bytes, url: str = "") -> Announcement:
     day = dates.most_common(1)[0][0].isoformat() if dates else None
     if papers and day is None:
         raise ValueError("feed items carry no announcement date")
+    if not papers:  # an empty announcement: date it by the channel, if it says
+        channel = _entry_date(feed.get("feed", {}))
+        day = channel.isoformat() if channel else None
     return Announcement(date=day, papers=list(papers.values()), url=url, raw_items=len(feed.entries))
 
 

@@ -1,0 +1,177 @@
+"""Command line: ``python -m generator <command>``.
+
+    run       fetch today's arXiv announcement (or --date D via the API), select, write the issue, render
+    render    re-render every page and feed from the records
+    build     render, then build the MkDocs site (strict) into site/
+    validate  check the config and every record
+    demo      the whole pipeline offline on the project's sample data, into a separate folder
+
+Exit status: 0 on success (including a day with no announcement), 1 with a
+one-line reason on failure, 3 with ``run --fail-if-empty`` when a non-empty
+announcement produced no issue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from . import __version__
+from .config import ConfigError, load_config
+from .http import FetchError
+from .pipeline import RunError, run_day, run_lock
+from .render.site import render_all
+from .store import RecordError, Store
+
+log = logging.getLogger("generator")
+
+
+def _date(s: str) -> date:
+    try:
+        return date.fromisoformat(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2025-06-09, got {s!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Medical AI Daily (医学 AI 每日速递): build the daily bilingual medical-AI digest.",
+    )
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    ap.add_argument("-c", "--config", type=Path, default=None, help="config file (default: ./config.yml or $MEDAIDAILY_CONFIG)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    ap.add_argument("-q", "--quiet", action="store_true", help="only warnings and the summary")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="fetch, select and publish one announcement day",
+                       description="Fetch the arXiv announcement the RSS feed holds now (dated by the feed), select the "
+                       "medical-AI papers, write or update the issue record and render pages and feeds.")
+    p.add_argument("--date", type=_date, help="backfill a past announcement day through the arXiv API instead")
+    p.add_argument("--no-render", action="store_true", help="write the record only")
+    p.add_argument("--fail-if-empty", action="store_true",
+                   help="exit 3 when the feed had papers but none was selected (for scheduled runs)")
+
+    sub.add_parser("render", help="render all pages and feeds from the records",
+                   description="Re-render every generated page (docs/) and feed (feeds/) from data/. Deterministic.")
+
+    p = sub.add_parser("build", help="render, then build the site with MkDocs (strict)",
+                       description="Render pages and feeds, then run `mkdocs build --strict`; feeds are copied into the site.")
+    p.add_argument("--site-dir", type=Path, help="output folder (default: paths.site from the config)")
+    p.add_argument("--no-strict", action="store_true", help="do not treat MkDocs warnings as errors")
+
+    sub.add_parser("validate", help="check the config and every record",
+                   description="Load the config and every issue record; report each problem with file and field.")
+
+    p = sub.add_parser("demo", help="run everything offline on the sample data",
+                       description="Copy the site skeleton into a separate folder, serve the project's own sample days "
+                       "through a loopback arXiv stand-in, run each day, and build the site there.")
+    p.add_argument("--out", type=Path, default=Path("build/demo"), help="demo folder (default: build/demo)")
+    return ap
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s" if args.verbose else "%(message)s")
+    if not args.verbose:
+        for noisy in ("arxiv", "urllib3", "jieba", "mkdocs"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def cmd_run(cfg, args) -> int:
+    t0 = time.monotonic()
+    store = Store(cfg.paths.data)
+    with run_lock(cfg.paths.data):
+        report = run_day(cfg, args.date, store)
+        if not args.no_render:
+            t = time.monotonic()
+            res = render_all(cfg, store)
+            report.timings["render"] = time.monotonic() - t
+            log.info("rendered: %d files written, %d unchanged, %d removed", len(res.written), res.unchanged, len(res.removed))
+    report.timings["total"] = time.monotonic() - t0
+    for line in report.lines(cfg):
+        print(line)
+    if report.outcome == "nothing_selected" and args.fail_if_empty:
+        return 3
+    return 0
+
+
+def cmd_render(cfg, args) -> int:
+    with run_lock(cfg.paths.data):
+        res = render_all(cfg)
+    print(f"rendered: {len(res.written)} files written, {res.unchanged} unchanged, {len(res.removed)} removed")
+    return 0
+
+
+def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True) -> None:
+    site_dir = site_dir or cfg.paths.site
+    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg.root / "mkdocs.yml"), "-d", str(site_dir.resolve())]
+    if strict:
+        cmd.append("--strict")
+    proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+        detail = next((ln for ln in lines if "WARNING" in ln or "ERROR" in ln or "Error" in ln), lines[-1] if lines else "")
+        sys.stderr.write(proc.stderr)
+        raise RunError(f"mkdocs build failed: {detail.strip()}")
+
+
+def cmd_build(cfg, args) -> int:
+    t = time.monotonic()
+    with run_lock(cfg.paths.data):
+        res = render_all(cfg)
+    log.info("rendered: %d files written, %d unchanged", len(res.written), res.unchanged)
+    site = args.site_dir or cfg.paths.site
+    mkdocs_build(cfg, site, strict=not args.no_strict)
+    print(f"site built in {site} ({time.monotonic() - t:.1f}s)")
+    return 0
+
+
+def cmd_validate(cfg, args) -> int:
+    store = Store(cfg.paths.data)
+    problems = []
+    n = 0
+    for path in store.issue_paths():
+        n += 1
+        try:
+            issue = store.load_issue(path)
+        except RecordError as e:
+            problems.append(str(e))
+            continue
+        for s in issue.sections:
+            if s.topic not in cfg.topic_ids:
+                problems.append(f"{path}: section topic {s.topic!r} is not a configured topic ({', '.join(cfg.topic_ids)})")
+            for e in s.entries:
+                if e.topic != s.topic:
+                    problems.append(f"{path}: paper {e.id}: topic {e.topic!r} but listed under section {s.topic!r}")
+    for p in problems:
+        print(p, file=sys.stderr)
+    print(f"config OK; {n} records checked, {len(problems)} problems")
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args)
+    try:
+        if args.command == "demo":
+            from .demo import run_demo
+
+            return run_demo(args.out)
+        cfg = load_config(args.config)
+        return {"run": cmd_run, "render": cmd_render, "build": cmd_build, "validate": cmd_validate}[args.command](cfg, args)
+    except ConfigError as e:
+        for p in e.problems:
+            print(f"config error: {p}", file=sys.stderr)
+        return 1
+    except (FetchError, RunError, RecordError) as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

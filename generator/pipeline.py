@@ -1,0 +1,276 @@
+"""The daily job: sources -> select -> store -> render.
+
+``run_day`` is the only function with network I/O (through ``sources``); the
+stages it calls in between (``select_papers``, ``merge_issue``) are pure.
+
+Re-running a day is safe: the existing record is merged, never replaced.  The
+issue number, fields filled by enrichment or an editor, fields listed in an
+entry's ``edited``, papers an editor added, and papers an editor removed
+(``removed``) all survive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+from .config import Config
+from .model import ENRICHABLE, Dropped, Entry, Issue, Paper, Section, Selection
+from .select import classify
+from .sources import arxiv as arxiv_src
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+# machine-owned fields of an entry, refreshed from the source on every run unless edited
+MACHINE_FIELDS = (
+    "version", "announce_type", "title", "authors", "categories", "primary_category", "abstract", "comment",
+    "journal_ref", "doi", "license", "topic", "relevance", "score", "reason_zh", "reason_en",
+)
+
+
+class RunError(Exception):
+    """The run cannot go on; the message is one line."""
+
+
+@dataclass
+class SelectResult:
+    kept: list[tuple[Paper, Selection]]
+    dropped: list[Dropped]
+    already_published: int = 0
+    replacements_skipped: int = 0
+
+
+@dataclass
+class RunReport:
+    date: str | None
+    outcome: str  # published | no_announcement | nothing_selected
+    candidates: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    kept_by_topic: dict[str, int] = field(default_factory=dict)
+    dropped: int = 0
+    already_published: int = 0
+    metadata_found: int = 0
+    metadata_wanted: int = 0
+    number: int | None = None
+    record: str | None = None
+    record_changed: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def kept(self) -> int:
+        return sum(self.kept_by_topic.values())
+
+    def lines(self, cfg: Config) -> list[str]:
+        if self.outcome == "no_announcement":
+            return [f"No arXiv announcement{' on ' + self.date if self.date else ''}: no issue today (not an error)."]
+        types = ", ".join(f"{n} {t}" for t, n in sorted(self.by_type.items()))
+        out = [f"arXiv {self.date}: {self.candidates} papers announced ({types})"]
+        if self.outcome == "nothing_selected":
+            out.append(
+                f"WARNING: {self.candidates} papers announced but NONE was selected; no issue written "
+                f"(see data/dropped/{(self.date or '')[:4]}/{self.date}.yaml). Check the feed and selection settings."
+            )
+        else:
+            topics = " · ".join(
+                f"{cfg.topic(t).name_zh} {t} {n}" if t in cfg.topic_ids else f"{t} {n}"
+                for t, n in self.kept_by_topic.items()
+            )
+            out.append(f"kept {self.kept}: {topics}")
+            out.append(f"issue 第 {self.number} 期: {self.record} ({'written' if self.record_changed else 'unchanged'})")
+        out.append(
+            f"dropped {self.dropped} (logged with reasons), already published earlier {self.already_published}, "
+            f"API metadata {self.metadata_found}/{self.metadata_wanted}"
+        )
+        out.append("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
+        return out
+
+
+# ------------------------------------------------------------------ pure stages
+
+
+def select_papers(
+    papers: list[Paper], cfg: Config, published: dict[str, str], removed: set[str] = frozenset()
+) -> SelectResult:
+    kept: list[tuple[Paper, Selection]] = []
+    dropped: list[Dropped] = []
+    res = SelectResult(kept, dropped)
+    for p in papers:
+        s = classify(p, cfg)
+        why_zh = why_en = None
+        replacement = p.announce_type in ("replace", "replace-cross")
+        if s.keep and replacement and not cfg.arxiv.include_replacements:
+            res.replacements_skipped += 1
+            why_zh, why_en = "更新版本（未开启 include_replacements）", "updated version (arxiv.include_replacements is off)"
+        elif s.keep and p.id in published and not replacement:
+            res.already_published += 1
+            why_zh, why_en = f"已于 {published[p.id]} 期收录", f"already listed in the issue of {published[p.id]}"
+        elif s.keep and p.id in removed:
+            why_zh, why_en = "编辑已移除", "removed by an editor"
+        if s.keep and why_zh is None:
+            kept.append((p, s))
+        elif s.relevance > 0:
+            rz = s.reason_zh + (f"；{why_zh}" if why_zh else "")
+            re_ = s.reason_en + (f"; {why_en}" if why_en else "")
+            dropped.append(Dropped(p.id, p.title, s.topic, s.relevance, rz, re_))
+    kept.sort(key=lambda ps: (-ps[1].relevance, ps[0].id))
+    for p, s in kept[cfg.selection.max_papers :]:
+        dropped.append(
+            Dropped(p.id, p.title, s.topic, s.relevance, s.reason_zh + "；超出每期上限", s.reason_en + "; over selection.max_papers")
+        )
+    del kept[cfg.selection.max_papers :]
+    dropped.sort(key=lambda d: (-d.relevance, d.id))
+    return res
+
+
+def _merge_entry(old: Entry, fresh: Entry) -> Entry:
+    """Fresh machine fields, old enriched/edited fields."""
+    merged = Entry.from_dict(old.to_dict())
+    for name in MACHINE_FIELDS:
+        if name not in old.edited:
+            setattr(merged, name, getattr(fresh, name))
+    for name in ENRICHABLE:
+        if not getattr(old, name) and getattr(fresh, name) and name not in old.edited:
+            setattr(merged, name, getattr(fresh, name))
+    return merged
+
+
+def merge_issue(
+    day: str, number: int, fresh: list[Entry], existing: Issue | None, cfg: Config, candidates: int
+) -> Issue:
+    """Combine today's selection with the record already on disk (if any)."""
+    old_entries = {e.id: e for e in existing.entries} if existing else {}
+    removed = set(existing.removed) if existing else set()
+    entries: dict[str, Entry] = {}
+    for e in fresh:
+        if e.id in removed:
+            continue
+        entries[e.id] = _merge_entry(old_entries[e.id], e) if e.id in old_entries else e
+    for eid, e in old_entries.items():  # kept by an earlier run or added by an editor
+        entries.setdefault(eid, e)
+    order = {t: i for i, t in enumerate(cfg.topic_ids)}
+    by_topic: dict[str, list[Entry]] = {}
+    for e in entries.values():
+        by_topic.setdefault(e.topic, []).append(e)
+    sections = [
+        Section(t, sorted(es, key=lambda e: (-e.relevance, e.id)))
+        for t, es in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    ]
+    issue = Issue(date=day, number=number, sections=sections, candidates=candidates, categories=list(cfg.arxiv.categories))
+    if existing:
+        issue.editor_note_zh, issue.editor_note_en = existing.editor_note_zh, existing.editor_note_en
+        issue.removed = list(existing.removed)
+        issue.kind = existing.kind
+    return issue
+
+
+def _apply_metadata(e: Entry, m: arxiv_src.Metadata) -> None:
+    e.comment = m.comment or e.comment
+    e.primary_category = m.primary_category or e.primary_category
+    e.journal_ref = m.journal_ref or e.journal_ref
+    e.doi = m.doi or e.doi
+    if m.primary_category and m.primary_category in e.categories:
+        # primary first, as arXiv lists it
+        e.categories = [m.primary_category] + [c for c in e.categories if c != m.primary_category]
+
+
+# ------------------------------------------------------------------ the job
+
+
+@contextlib.contextmanager
+def run_lock(data_dir: Path) -> Iterator[None]:
+    """One run at a time per data folder (a second one fails at once)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunError(f"another run holds {data_dir / '.lock'}; try again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def run_day(cfg: Config, day: date | None = None, store: Store | None = None) -> RunReport:
+    """Fetch, select and store one announcement day (``day`` None: whatever the RSS holds now)."""
+    store = store or Store(cfg.paths.data)
+    timings: dict[str, float] = {}
+    t = time.monotonic()
+    try:
+        ann = arxiv_src.search_day(cfg.arxiv, day) if day else arxiv_src.fetch_announcement(cfg.arxiv)
+    except ValueError as e:
+        raise RunError(f"arXiv feed could not be read: {e}") from None
+    timings["fetch"] = time.monotonic() - t
+
+    if not ann.papers:
+        report = RunReport(date=ann.date or (day.isoformat() if day else None), outcome="no_announcement", timings=timings)
+        status = store.load_status()
+        days = [d for d in status.get("no_announcement") or [] if d != report.date]
+        if report.date:
+            days = sorted(days + [report.date], reverse=True)[:20]
+        store.save_status({"last_run": {"date": report.date, "outcome": "no_announcement"}, "no_announcement": days})
+        return report
+
+    assert ann.date is not None
+    by_type: dict[str, int] = {}
+    for p in ann.papers:
+        by_type[p.announce_type] = by_type.get(p.announce_type, 0) + 1
+
+    t = time.monotonic()
+    existing = store.get_issue(ann.date)
+    published = store.published_ids(except_day=ann.date)
+    sel = select_papers(ann.papers, cfg, published, set(existing.removed) if existing else set())
+    timings["select"] = time.monotonic() - t
+
+    report = RunReport(
+        date=ann.date, outcome="published", candidates=len(ann.papers), by_type=by_type,
+        dropped=len(sel.dropped), already_published=sel.already_published, timings=timings,
+    )
+    store.save_dropped(ann.date, sel.dropped)
+
+    if not sel.kept and not (existing and existing.entries):
+        report.outcome = "nothing_selected"
+        _save_status(store, report)
+        return report
+
+    fresh = [Entry.from_paper(p, s) for p, s in sel.kept]
+    old = {e.id: e for e in existing.entries} if existing else {}
+    # metadata only for kept papers the record does not already have it for
+    wanted = [e.id for e in fresh if not (e.id in old and old[e.id].primary_category and old[e.id].version == e.version)]
+    t = time.monotonic()
+    meta = arxiv_src.fetch_metadata(cfg.arxiv, wanted) if wanted and not day else {}
+    timings["metadata"] = time.monotonic() - t
+    for e in fresh:
+        if e.id in meta:
+            _apply_metadata(e, meta[e.id])
+        elif e.id in old:
+            for name in ("comment", "primary_category", "journal_ref", "doi", "categories"):
+                if getattr(old[e.id], name):
+                    setattr(e, name, getattr(old[e.id], name))
+    report.metadata_wanted, report.metadata_found = len(wanted), len(meta)
+
+    number = existing.number if existing else store.next_number()
+    issue = merge_issue(ann.date, number, fresh, existing, cfg, len(ann.papers))
+    report.record_changed = store.save_issue(issue)
+    report.number = number
+    report.record = str(store.issue_path(ann.date).relative_to(cfg.root)) if cfg.root in store.issue_path(ann.date).parents else str(store.issue_path(ann.date))
+    report.kept_by_topic = {s.topic: len(s.entries) for s in issue.sections if s.entries}
+    _save_status(store, report)
+    return report
+
+
+def _save_status(store: Store, report: RunReport) -> None:
+    status = store.load_status()
+    last = {"date": report.date, "outcome": report.outcome, "candidates": report.candidates, "kept": report.kept}
+    if report.number:
+        last["number"] = report.number
+    status["last_run"] = last
+    status.setdefault("no_announcement", [])
+    store.save_status(status)

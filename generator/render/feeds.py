@@ -1,0 +1,181 @@
+"""RSS 2.0 and Atom feeds with feedgen, per language: all papers, one item per issue, per topic.
+
+Deterministic: every date comes from the data (an issue's announcement date at
+midnight US Eastern, as arXiv stamps its own feed), never from the clock.
+Item ids are tag URIs that contain the arXiv id and the issue date, so they are
+stable across rebuilds and unique when a paper is listed again as updated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from feedgen.feed import FeedGenerator
+
+from ..config import Config
+from ..model import Entry, Issue
+from .pages import BADGES, LANGS, issue_url
+from .text import clean, esc, truncate
+
+EASTERN = ZoneInfo("America/New_York")
+FEED_LANG = {"zh": "zh-CN", "en": "en"}
+
+
+@dataclass(frozen=True)
+class FeedFile:
+    path: str  # relative to the feeds folder, e.g. "zh/papers.rss.xml"
+    content: bytes
+
+
+def _stamp(day: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(0, 0), EASTERN)
+
+
+def _tag(cfg: Config, day: str, specific: str) -> str:
+    host = urlparse(cfg.site.url).hostname or "localhost"
+    return f"tag:{host},{day}:{specific}"
+
+
+def _entry_content(e: Entry, cfg: Config, lang: str) -> str:
+    topic = cfg.topic(e.topic) if e.topic in cfg.topic_ids else None
+    badge = BADGES.get(e.announce_type, BADGES["new"])
+    rows = [f"<p><strong>{esc(e.title)}</strong></p>"]
+    if e.title_zh.strip():
+        rows.append(f"<p>{esc(e.title_zh)}</p>")
+    else:
+        rows.append("<p><em>待翻译 · translation pending</em></p>")
+    meta = [f"arXiv:{esc(e.id)}", esc(" ".join(e.categories)), f"{badge[0]} · {badge[1]}", f"{e.relevance}%"]
+    if topic:
+        meta.insert(0, esc(topic.name_zh if lang == "zh" else topic.name_en))
+    rows.append("<p>" + " · ".join(meta) + "</p>")
+    if e.authors:
+        rows.append(f"<p>{esc(truncate(', '.join(e.authors), 400))}</p>")
+    reason = e.reason_zh if lang == "zh" else e.reason_en
+    rows.append(f"<p><strong>{'推荐理由' if lang == 'zh' else 'Why'}:</strong> {esc(reason)}</p>")
+    summary = e.summary_zh if lang == "zh" else e.summary_en
+    if summary.strip():
+        rows.append(f"<p><strong>{'AI 总结' if lang == 'zh' else 'AI summary'}:</strong> {esc(summary)}</p>")
+    if e.editor_note.strip():
+        rows.append(f"<p><strong>{'本刊点评' if lang == 'zh' else 'Editor'}:</strong> {esc(e.editor_note)}</p>")
+    if e.comment:
+        rows.append(f"<p>Comments: {esc(e.comment)}</p>")
+    p = e.paper
+    rows.append(
+        f'<p><a href="{esc(p.abs_url)}">arXiv</a> · <a href="{esc(p.pdf_url)}">PDF</a> · '
+        f'<a href="{esc(p.html_url)}">HTML</a></p>'
+    )
+    return "\n".join(rows)
+
+
+def _new_feed(cfg: Config, lang: str, name: str, title: str, subtitle: str, updated: str | None) -> FeedGenerator:
+    fg = FeedGenerator()
+    site_title = cfg.site.title_zh if lang == "zh" else cfg.site.title_en
+    fg.id(_tag(cfg, "2025-01-01", f"feed/{lang}/{name}"))
+    fg.title(f"{site_title} · {title}")
+    fg.subtitle(subtitle)
+    fg.author({"name": site_title})
+    fg.language(FEED_LANG[lang])
+    fg.generator("Medical AI Daily generator (feedgen)")
+    fg.docs("https://www.rssboard.org/rss-specification")
+    when = _stamp(updated) if updated else _stamp("2025-01-01")
+    fg.updated(when)
+    fg.lastBuildDate(when)
+    return fg
+
+
+def _write_pair(fg: FeedGenerator, cfg: Config, lang: str, name: str) -> list[FeedFile]:
+    base = f"{cfg.site.url}feeds/{lang}/{name}"
+    home = cfg.site.url + ("" if lang == "zh" else "en/")
+    out = {}
+    for fmt in ("atom", "rss"):
+        # each format names itself as "self"
+        fg.link(href=home, rel="alternate", replace=True)
+        fg.link(href=f"{base}.{fmt}.xml", rel="self")
+        out[fmt] = fg.atom_str(pretty=True) if fmt == "atom" else fg.rss_str(pretty=True)
+    atom, rss = out["atom"], out["rss"]
+    return [FeedFile(f"{lang}/{name}.atom.xml", atom), FeedFile(f"{lang}/{name}.rss.xml", rss)]
+
+
+def _paper_items(issues: list[Issue], cfg: Config, topic: str | None, limit: int) -> list[tuple[Issue, Entry]]:
+    """Newest issue first; inside an issue, the issue's own order.  Capped at ``limit``."""
+    out: list[tuple[Issue, Entry]] = []
+    for issue in sorted(issues, key=lambda i: i.date, reverse=True):
+        for e in issue.entries:
+            if topic is None or e.topic == topic:
+                out.append((issue, e))
+                if len(out) >= limit:
+                    return out
+    return out
+
+
+def _paper_feed(cfg: Config, issues: list[Issue], lang: str, name: str, title: str, subtitle: str, topic: str | None):
+    items = _paper_items(issues, cfg, topic, cfg.feeds.max_items)
+    fg = _new_feed(cfg, lang, name, title, subtitle, items[0][0].date if items else None)
+    # feedgen prepends each added entry; add oldest first so the newest comes first in the file
+    for issue, e in reversed(items):
+        fe = fg.add_entry()
+        fe.id(_tag(cfg, issue.date, f"arxiv:{e.id}"))
+        if lang == "zh" and e.title_zh.strip():
+            fe.title(clean(f"{e.title_zh} | {e.title}"))
+        else:
+            fe.title(clean(e.title))
+        fe.link(href=issue_url(cfg, issue.date, lang, e.anchor), rel="alternate")
+        fe.link(href=e.paper.abs_url, rel="related")
+        fe.content(_entry_content(e, cfg, lang), type="html")
+        fe.summary(clean(e.summary_zh if lang == "zh" and e.summary_zh.strip() else (e.summary_en or e.reason_en)) or clean(e.title))
+        fe.published(_stamp(issue.date))
+        fe.updated(_stamp(issue.date))
+        fe.guid(_tag(cfg, issue.date, f"arxiv:{e.id}"), permalink=False)
+        if e.topic in cfg.topic_ids:
+            t = cfg.topic(e.topic)
+            fe.category(term=e.topic, label=t.name_zh if lang == "zh" else t.name_en)
+    return _write_pair(fg, cfg, lang, name)
+
+
+def _issue_feed(cfg: Config, issues: list[Issue], lang: str) -> list[FeedFile]:
+    newest = sorted(issues, key=lambda i: i.date, reverse=True)[: cfg.feeds.max_issue_items]
+    zh = lang == "zh"
+    fg = _new_feed(
+        cfg, lang, "issues", "每期" if zh else "Issues", "每期一条" if zh else "One item per issue", newest[0].date if newest else None
+    )
+    for issue in reversed(newest):
+        fe = fg.add_entry()
+        fe.id(_tag(cfg, issue.date, f"issue:{issue.number}"))
+        n = len(issue.entries)
+        fe.title(f"第 {issue.number} 期 · {issue.date}（{n} 篇）" if zh else f"Issue {issue.number} · {issue.date} ({n} papers)")
+        fe.link(href=issue_url(cfg, issue.date, lang), rel="alternate")
+        body = []
+        note = issue.editor_note_zh if zh else issue.editor_note_en
+        if note.strip():
+            body.append(f"<p>{esc(note)}</p>")
+        for s in issue.sections:
+            if not s.entries:
+                continue
+            t = cfg.topic(s.topic) if s.topic in cfg.topic_ids else None
+            name = (t.name_zh if zh else t.name_en) if t else s.topic
+            body.append(f"<h3>{esc(name)} ({len(s.entries)})</h3><ul>")
+            for e in s.entries:
+                title = e.title_zh if zh and e.title_zh.strip() else e.title
+                body.append(f'<li><a href="{esc(issue_url(cfg, issue.date, lang, e.anchor))}">{esc(title)}</a></li>')
+            body.append("</ul>")
+        fe.content("\n".join(body) or "<p>—</p>", type="html")
+        fe.published(_stamp(issue.date))
+        fe.updated(_stamp(issue.date))
+        fe.guid(_tag(cfg, issue.date, f"issue:{issue.number}"), permalink=False)
+    return _write_pair(fg, cfg, lang, "issues")
+
+
+def build_feeds(cfg: Config, issues: list[Issue]) -> list[FeedFile]:
+    files: list[FeedFile] = []
+    for lang in LANGS:
+        zh = lang == "zh"
+        files += _paper_feed(cfg, issues, lang, "papers", "全部论文" if zh else "All papers",
+                             "每篇入选论文一条" if zh else "One item per selected paper", None)
+        files += _issue_feed(cfg, issues, lang)
+        for t in cfg.topics:
+            name = t.name_zh if zh else t.name_en
+            files += _paper_feed(cfg, issues, lang, f"topic-{t.id}", name, t.description_zh if zh else t.description_en, t.id)
+    return files

@@ -1,0 +1,234 @@
+"""A loopback stand-in for arXiv: serves listing files as arXiv's RSS feed and query API.
+
+Used by ``python -m generator demo`` (with the project's own sample data) and
+by the tests (with real corpus days).  It speaks the formats arXiv publishes:
+
+* ``GET /rss/<cat>+<cat>...`` - an RSS 2.0 announcement feed of the current day:
+  every paper carrying at least one requested category, once, with
+  ``arxiv:announce_type``, ``dc:creator``, ``dc:rights`` and the description
+  "arXiv:<id>v<n> Announce Type: <type> \\nAbstract: ...".  A day with no
+  papers is an empty channel (dated by ``lastBuildDate``), as on weekends and holidays.
+* ``GET /api/query?id_list=...`` - an Atom response with the API's fields
+  (comment, primary category, journal ref, DOI); ``search_query=...`` returns
+  the current day's papers (a simulated backfill).
+
+``faults`` injects failures: ``server.faults["/rss"] = [503, "empty", "garbage"]``
+answers the next three RSS requests with a 503, an empty channel and a
+non-feed body.  Every request is recorded in ``server.requests``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date, datetime, timezone
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlparse
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+from .model import Paper
+
+EASTERN = ZoneInfo("America/New_York")
+NS = {
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "atom": "http://www.w3.org/2005/Atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
+}
+for _prefix, _uri in NS.items():
+    ET.register_namespace(_prefix, _uri)
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def rss_document(papers: list[Paper], day: str | None, categories: list[str]) -> bytes:
+    cats = "+".join(categories)
+    rss = ET.Element("rss", {"version": "2.0"})
+    ch = _sub(rss, "channel")
+    _sub(ch, "title", f"{cats} updates on arXiv.org")
+    _sub(ch, "link", f"http://rss.arxiv.org/rss/{cats}")
+    _sub(ch, "description", f"{cats} updates on the arXiv.org e-print archive.")
+    _sub(ch, "{http://www.w3.org/2005/Atom}link", href=f"http://rss.arxiv.org/rss/{cats}", rel="self", type="application/rss+xml")
+    _sub(ch, "docs", "http://www.rssboard.org/rss-specification")
+    _sub(ch, "language", "en-us")
+    _sub(ch, "managingEditor", "rss-help@arxiv.org")
+    stamp = datetime.combine(date.fromisoformat(day), datetime.min.time(), EASTERN) if day else datetime(2025, 1, 1, tzinfo=timezone.utc)
+    _sub(ch, "lastBuildDate", format_datetime(stamp))
+    if day and papers:
+        _sub(ch, "pubDate", format_datetime(stamp))
+    skip = _sub(ch, "skipDays")
+    _sub(skip, "day", "Saturday")
+    _sub(skip, "day", "Sunday")
+    for p in papers:
+        vid = f"{p.id}v{p.version or 1}"
+        it = _sub(ch, "item")
+        _sub(it, "title", p.title)
+        _sub(it, "link", f"https://arxiv.org/abs/{p.id}")
+        _sub(it, "description", f"arXiv:{vid} Announce Type: {p.announce_type} \nAbstract: {p.abstract}")
+        _sub(it, "guid", f"oai:arXiv.org:{vid}", isPermaLink="false")
+        for c in p.categories:
+            _sub(it, "category", c)
+        _sub(it, "pubDate", format_datetime(stamp))
+        _sub(it, "{http://arxiv.org/schemas/atom}announce_type", p.announce_type)
+        _sub(it, "{http://purl.org/dc/elements/1.1/}rights", p.license or "http://arxiv.org/licenses/nonexclusive-distrib/1.0/")
+        _sub(it, "{http://purl.org/dc/elements/1.1/}creator", ", ".join(p.authors))
+        if p.journal_ref:
+            _sub(it, "{http://arxiv.org/schemas/atom}journal_reference", p.journal_ref)
+        if p.doi:
+            _sub(it, "{http://arxiv.org/schemas/atom}DOI", p.doi)
+    return b"<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(rss, encoding="utf-8")
+
+
+def api_document(papers: list[Paper], total: int, start: int, day: str | None) -> bytes:
+    A = "{http://www.w3.org/2005/Atom}"
+    feed = ET.Element(f"{A}feed")
+    _sub(feed, f"{A}id", "https://arxiv.org/api/standin")
+    _sub(feed, f"{A}title", "arXiv Query")
+    _sub(feed, f"{A}updated", "2025-01-01T00:00:00Z")
+    _sub(feed, "{http://a9.com/-/spec/opensearch/1.1/}totalResults", str(total))
+    _sub(feed, "{http://a9.com/-/spec/opensearch/1.1/}startIndex", str(start))
+    _sub(feed, "{http://a9.com/-/spec/opensearch/1.1/}itemsPerPage", str(len(papers)))
+    stamp = f"{day or '2025-01-01'}T00:00:00Z"
+    for p in papers:
+        vid = f"{p.id}v{p.version or 1}"
+        e = _sub(feed, f"{A}entry")
+        _sub(e, f"{A}id", f"http://arxiv.org/abs/{vid}")
+        _sub(e, f"{A}updated", stamp)
+        _sub(e, f"{A}published", stamp)
+        _sub(e, f"{A}title", p.title)
+        _sub(e, f"{A}summary", p.abstract)
+        for a in p.authors:
+            au = _sub(e, f"{A}author")
+            _sub(au, f"{A}name", a)
+        if p.comment:
+            _sub(e, "{http://arxiv.org/schemas/atom}comment", p.comment)
+        if p.journal_ref:
+            _sub(e, "{http://arxiv.org/schemas/atom}journal_ref", p.journal_ref)
+        if p.doi:
+            _sub(e, "{http://arxiv.org/schemas/atom}doi", p.doi)
+        _sub(e, f"{A}link", href=f"https://arxiv.org/abs/{vid}", rel="alternate", type="text/html")
+        _sub(e, f"{A}link", href=f"https://arxiv.org/pdf/{vid}", rel="related", type="application/pdf", title="pdf")
+        primary = p.primary_category or (p.categories[0] if p.categories else "")
+        _sub(e, "{http://arxiv.org/schemas/atom}primary_category", term=primary)
+        for c in p.categories:
+            _sub(e, f"{A}category", term=c, scheme="http://arxiv.org/schemas/atom")
+    return b"<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(feed, encoding="utf-8")
+
+
+class ArxivStandIn(ThreadingHTTPServer):
+    """``with ArxivStandIn() as s: s.set_day("2025-06-09", papers); ...; s.rss_base, s.api_url``."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        super().__init__((host, port), _Handler)
+        self.day: str | None = None
+        self.papers: list[Paper] = []
+        self.known: dict[str, Paper] = {}  # every paper ever served, for id_list lookups
+        self.faults: dict[str, list] = {}
+        self.requests: list[str] = []
+        self.delay = 0.0
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def rss_base(self) -> str:
+        return f"{self.base}/rss/"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/query"
+
+    def set_day(self, day: str | None, papers: list[Paper]) -> None:
+        self.day, self.papers = day, list(papers)
+        for p in papers:
+            self.known[p.id] = p
+
+    def start(self) -> "ArxivStandIn":
+        self._thread = threading.Thread(target=self.serve_forever, name="arxiv-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def __enter__(self) -> "ArxivStandIn":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def next_fault(self, path: str):
+        for prefix, queue in self.faults.items():
+            if path.startswith(prefix) and queue:
+                return queue.pop(0)
+        return None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ArxivStandIn
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def _send(self, status: int, body: bytes, ctype: str = "application/xml; charset=utf-8", headers: dict | None = None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802
+        srv = self.server
+        srv.requests.append(self.path)
+        url = urlparse(self.path)
+        if srv.delay:
+            time.sleep(srv.delay)
+        fault = srv.next_fault(url.path)
+        if isinstance(fault, int):
+            return self._send(fault, b"fault injected", "text/plain", {"Retry-After": "0"})
+        if fault == "garbage":
+            return self._send(200, b"<html><body>Service temporarily unavailable</body></html>", "text/html")
+        if fault == "hang":
+            time.sleep(30)
+            return self._send(200, b"")
+        if url.path.startswith("/rss/"):
+            cats = [c for c in unquote(url.path[len("/rss/"):]).split("+") if c]
+            if fault == "empty" or srv.day is None or not srv.papers:
+                return self._send(200, rss_document([], srv.day, cats))
+            wanted = set(cats)
+
+            def listed(p: Paper) -> bool:
+                return any(c in wanted or c.split(".")[0] + ".*" in wanted for c in p.categories)
+
+            return self._send(200, rss_document([p for p in srv.papers if listed(p)], srv.day, cats))
+        if url.path.startswith("/api/query"):
+            q = parse_qs(url.query)
+            start = int((q.get("start") or ["0"])[0])
+            size = int((q.get("max_results") or ["10"])[0])
+            if fault == "empty":
+                return self._send(200, api_document([], 0, start, srv.day))
+            if q.get("id_list") and q["id_list"][0]:
+                ids = q["id_list"][0].split(",")
+                found = [srv.known[i.split("v")[0]] for i in ids if i.split("v")[0] in srv.known]
+            elif q.get("search_query"):
+                found = list(srv.papers)
+            else:
+                found = []
+            page = found[start : start + size]
+            return self._send(200, api_document(page, len(found), start, srv.day))
+        self._send(404, b"not found", "text/plain")
