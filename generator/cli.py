@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from . import __version__
@@ -113,7 +114,11 @@ def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True) -> None
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg.root / "mkdocs.yml"), "-d", str(site_dir.resolve())]
     if strict:
         cmd.append("--strict")
-    proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True)
+    env = dict(os.environ)
+    # reproducible output: MkDocs dates the sitemap by SOURCE_DATE_EPOCH; use the newest issue's date
+    newest = max((p.stem for p in Store(cfg.paths.data).issue_paths()), default="2025-01-01")
+    env.setdefault("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat(newest).replace(tzinfo=timezone.utc).timestamp())))
+    proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
         detail = next((ln for ln in lines if "WARNING" in ln or "ERROR" in ln or "Error" in ln), lines[-1] if lines else "")

@@ -122,8 +122,9 @@ def _paper_feed(cfg: Config, issues: list[Issue], lang: str, name: str, title: s
             fe.title(clean(f"{e.title_zh} | {e.title}"))
         else:
             fe.title(clean(e.title))
+        # one link only: feedgen 1.0.0 writes no rel/type on Atom entry links, so a second link would be a
+        # second "alternate" (invalid Atom); the arXiv links are in the content
         fe.link(href=issue_url(cfg, issue.date, lang, e.anchor), rel="alternate")
-        fe.link(href=e.paper.abs_url, rel="related")
         fe.content(_entry_content(e, cfg, lang), type="html")
         fe.summary(clean(e.summary_zh if lang == "zh" and e.summary_zh.strip() else (e.summary_en or e.reason_en)) or clean(e.title))
         fe.published(_stamp(issue.date))

@@ -1,0 +1,39 @@
+# Medical AI Daily — everything a fresh machine needs goes through these targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help install demo test bench serve-demo build clean
+
+help:
+	@echo "make demo   - set up .venv, run the whole pipeline offline on the sample data, build the site in build/demo/site"
+	@echo "make test   - set up .venv if needed and run the whole test suite"
+	@echo "make bench  - print the benchmark figures (classification quality)"
+	@echo "make build  - render pages and feeds from data/ and build the site into site/"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m generator demo --out build/demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/classify.py
+
+build: $(STAMP)
+	$(BIN)/python -m generator build
+
+serve-demo:
+	$(BIN)/python -m http.server -d build/demo/site 8000
+
+clean:
+	rm -rf build site .pytest_cache

@@ -1,0 +1,76 @@
+"""Shared fixtures: the loopback arXiv stand-in, a throw-away project folder, the shared corpus."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.config import load_config
+from generator.corpus import load_listing
+from generator.demo import copy_skeleton
+from generator.standin import ArxivStandIn
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+LISTINGS = SHARED / "corpus" / "listings"
+
+
+def require_shared() -> Path:
+    """The shared corpus beside the repo: skip without it, but fail in CI, where it must be."""
+    if not LISTINGS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED} is missing: CI must provide ../shared beside the repository")
+        pytest.skip(f"{SHARED} not found beside the repository (the real-corpus tests need it)")
+    return SHARED
+
+
+def corpus_day(day: str):
+    require_shared()
+    return load_listing(LISTINGS / f"{day}.jsonl")
+
+
+@pytest.fixture
+def arxiv_server():
+    with ArxivStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def project(tmp_path: Path, arxiv_server: ArxivStandIn):
+    """A fresh project folder (config, mkdocs.yml, docs skeleton) wired to the stand-in."""
+    copy_skeleton(tmp_path)
+    cfg_path = tmp_path / "config.yml"
+    raw = yaml.safe_load(cfg_path.read_text())
+    raw["arxiv"].update(api_delay_seconds=0, retries=2, timeout_seconds=5)
+    raw["site"]["url"] = "https://digest.example.org/"
+    cfg_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
+    env = {
+        "ARXIV_RSS_URL": arxiv_server.rss_base,
+        "ARXIV_API_URL": arxiv_server.api_url,
+        "PATH": os.environ.get("PATH", ""),
+    }
+    return Project(tmp_path, cfg_path, env, arxiv_server)
+
+
+class Project:
+    def __init__(self, root: Path, config: Path, env: dict, server: ArxivStandIn):
+        self.root, self.config, self.env, self.server = root, config, env, server
+
+    def cfg(self, **arxiv_overrides):
+        cfg = load_config(self.config, env=self.env)
+        if arxiv_overrides:
+            cfg = replace(cfg, arxiv=replace(cfg.arxiv, **arxiv_overrides))
+        return cfg
+
+    def snapshot(self, *folders: str) -> dict[str, bytes]:
+        out = {}
+        for folder in folders:
+            base = self.root / folder
+            for p in sorted(base.rglob("*")):
+                if p.is_file() and p.name != ".lock":
+                    out[str(p.relative_to(self.root))] = p.read_bytes()
+        return out
