@@ -67,7 +67,13 @@ def record_path(day: str) -> str:
 
 
 def edit_url(cfg: Config, day: str) -> str:
-    return f"{cfg.site.repo_url.rstrip('/')}/edit/{cfg.site.edit_branch}/{record_path(day)}"
+    return source_url(cfg, record_path(day))
+
+
+def source_url(cfg: Config, path: str) -> str:
+    """Where an editor changes what a generated page shows (the page itself is rebuilt)."""
+    kind = "tree" if path.endswith("/") else "edit"
+    return f"{cfg.site.repo_url.rstrip('/')}/{kind}/{cfg.site.edit_branch}/{path}"
 
 
 def _front_matter(**meta: str) -> str:
@@ -279,7 +285,7 @@ def home_page(
         else "Every weekday, the new medical-AI papers on arXiv — diagnosis support, medical imaging, health monitoring,"
         " clinical LLMs and biomedical ML — selected, sorted by topic and presented in Chinese and English, with RSS feeds."
     )
-    out = [_front_matter(title=t["home"]), GENERATED.format(src="data/"), "", f"# {md_escape(title)}", "", intro, ""]
+    out = [_front_matter(title=t["home"], edit_url=source_url(cfg, "data/issues/")), GENERATED.format(src="data/"), "", f"# {md_escape(title)}", "", intro, ""]
     line = _status_line(status, lang)
     if line:
         out += [f'!!! info "{t["status"]}"', "", f"    {line}", ""]
@@ -311,7 +317,7 @@ def home_page(
 
 def archive_page(cfg: Config, lang: str, summaries: list[IssueSummary]) -> str:
     t = L[lang]
-    out = [_front_matter(title=t["archive"]), GENERATED.format(src="data/"), "", f"# {t['archive']}", ""]
+    out = [_front_matter(title=t["archive"], edit_url=source_url(cfg, "data/issues/")), GENERATED.format(src="data/"), "", f"# {t['archive']}", ""]
     if not summaries:
         return "\n".join(out + [t["no_issues"], ""])
     by_month: dict[str, list[IssueSummary]] = defaultdict(list)
@@ -332,7 +338,7 @@ def archive_page(cfg: Config, lang: str, summaries: list[IssueSummary]) -> str:
 
 def topics_index_page(cfg: Config, lang: str, counts: dict[str, int]) -> str:
     t = L[lang]
-    out = [_front_matter(title=t["topics"]), GENERATED.format(src="config.yml"), "", f"# {t['topics']}", ""]
+    out = [_front_matter(title=t["topics"], edit_url=source_url(cfg, "config.yml")), GENERATED.format(src="config.yml"), "", f"# {t['topics']}", ""]
     for tp in cfg.topics:
         name = tp.name_zh if lang == "zh" else tp.name_en
         desc = tp.description_zh if lang == "zh" else tp.description_en
@@ -347,7 +353,7 @@ def topic_page(cfg: Config, lang: str, topic: Topic, entries: list[tuple[str, En
     desc = topic.description_zh if lang == "zh" else topic.description_en
     other = topic.name_en if lang == "zh" else topic.name_zh
     out = [
-        _front_matter(title=name),
+        _front_matter(title=name, edit_url=source_url(cfg, "data/issues/")),
         GENERATED.format(src="data/"),
         "",
         f"# {md_escape(name)} · {md_escape(other)}",
@@ -388,7 +394,7 @@ def feed_list(cfg: Config, lang: str) -> list[tuple[str, str, str]]:
 def subscribe_page(cfg: Config, lang: str) -> str:
     t = L[lang]
     zh = lang == "zh"
-    out = [_front_matter(title=t["subscribe"]), GENERATED.format(src="config.yml"), "", f"# {t['subscribe']}", ""]
+    out = [_front_matter(title=t["subscribe"], edit_url=source_url(cfg, "config.yml")), GENERATED.format(src="config.yml"), "", f"# {t['subscribe']}", ""]
     out += [
         (
             "把下面任一订阅源地址复制到 RSS 阅读器（如 Feedly、Inoreader、NetNewsWire、Thunderbird）中即可。"
