@@ -3,6 +3,8 @@
 Transparent weighted phrase scoring, all of it configured in ``config.yml``:
 
 * every topic has weighted *include* phrases and optional *exclude* phrases;
+* overlapping matches count once, for the strongest phrase (``radiolog*``
+  adds nothing inside ``radiology report``);
 * a phrase found in the title counts ``selection.title_weight`` times; a phrase
   repeated in the text earns a little more (+25 % per extra mention, at most
   two), so a paper *about* pathology outranks one that mentions it once;
@@ -65,17 +67,34 @@ class Hit:
     phrase: str
     weight: float  # effective weight after title bonus and repetition
     in_title: bool
+    spans: frozenset[tuple[int, int, int]]  # (0 title | 1 abstract, start, end)
 
 
 def _hits(phrases: dict[str, float], title: str, abstract: str, title_weight: float) -> dict[str, Hit]:
     out: dict[str, Hit] = {}
     for phrase, w in phrases.items():
-        nt, na = count(phrase, title), count(phrase, abstract)
-        n = nt + na
-        if n == 0:
+        rx = compile_phrase(phrase)
+        spans = frozenset((f, m.start(), m.end()) for f, text in ((0, title), (1, abstract)) for m in rx.finditer(text))
+        if not spans:
             continue
-        eff = w * (title_weight if nt else 1.0) * (1 + 0.25 * min(n - 1, 2))
-        out[phrase] = Hit(phrase, eff, nt > 0)
+        nt = sum(1 for f, _, _ in spans if f == 0)
+        eff = w * (title_weight if nt else 1.0) * (1 + 0.25 * min(len(spans) - 1, 2))
+        out[phrase] = Hit(phrase, eff, nt > 0, spans)
+    return out
+
+
+def _distinct(hits: list[Hit]) -> dict[str, Hit]:
+    """Strongest first; a hit whose every match overlaps a stronger hit's match adds nothing
+    ("radiolog*" inside "radiology report" counts once)."""
+    taken: list[tuple[int, int, int]] = []
+    out: dict[str, Hit] = {}
+    for h in sorted(hits, key=lambda h: (-h.weight, h.phrase)):
+        if h.phrase in out:
+            continue
+        if all(any(f == g and s < e2 and s2 < e for g, s2, e2 in taken) for f, s, e in h.spans):
+            continue
+        out[h.phrase] = h
+        taken.extend(h.spans)
     return out
 
 
@@ -105,20 +124,17 @@ def classify(paper: Paper, cfg: Config) -> Selection:
     sel = cfg.selection
     title, abstract = paper.title, paper.abstract
     topic_scores: dict[str, float] = {}
-    evidence: dict[str, Hit] = {}
+    all_hits: list[Hit] = []
     topic_penalty: dict[str, float] = {}
     for t in cfg.topics:
-        hits = _hits(t.include, title, abstract, sel.title_weight)
+        hits = _distinct(list(_hits(t.include, title, abstract, sel.title_weight).values()))
         topic_scores[t.id] = sum(h.weight for h in hits.values())
-        for h in hits.values():
-            if h.phrase not in evidence or evidence[h.phrase].weight < h.weight:
-                evidence[h.phrase] = h
+        all_hits += hits.values()
         topic_penalty[t.id] = sum(h.weight for h in _hits(t.exclude, title, abstract, 1.0).values())
 
     context = _hits(sel.context, title, abstract, sel.title_weight)
-    for h in context.values():
-        if h.phrase not in evidence or evidence[h.phrase].weight < h.weight:
-            evidence[h.phrase] = h
+    all_hits += context.values()
+    evidence = _distinct(all_hits)
     for cat, weights in sel.topic_priors.items():
         if any(_category_matches(cat, c) for c in paper.categories):
             for tid, w in weights.items():
@@ -136,7 +152,7 @@ def classify(paper: Paper, cfg: Config) -> Selection:
         - sum(h.weight for h in global_excl)
         - topic_penalty[best]
     )
-    if not context:
+    if not any(h.phrase in sel.context for h in evidence.values()):
         # topic words with no patient / clinical / medical context are often metaphors or benchmarks
         score *= sel.no_context_factor
     relevance = relevance_of(score, sel.score_scale)
