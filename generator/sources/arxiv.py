@@ -194,8 +194,10 @@ def fetch_metadata(cfg: ArxivConfig, ids: list[str], client: arxiv.Client | None
     found: dict[str, Metadata] = {}
     todo = list(dict.fromkeys(ids))
     for attempt in range(2):
-        for i in range(0, len(todo), cfg.api_batch_size):
+        batches = range(0, len(todo), cfg.api_batch_size)
+        for n, i in enumerate(batches, 1):
             batch = todo[i : i + cfg.api_batch_size]
+            log.info("arXiv API metadata: batch %d/%d (%d papers)", n, len(batches), len(batch))
             try:
                 for r in client.results(arxiv.Search(id_list=batch, max_results=len(batch))):
                     pid, _ = split_id(r.entry_id)
