@@ -25,7 +25,8 @@ from pathlib import Path
 from . import __version__
 from .config import ConfigError, load_config
 from .http import FetchError
-from .pipeline import RunError, run_day, run_lock
+from .enrich import make_enricher
+from .pipeline import RunError, apply_enrichment, merge_issue, needs_enrichment, paper_input, run_day, run_lock
 from .render.site import render_all
 from .store import RecordError, Store
 
@@ -58,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-if-empty", action="store_true",
                    help="exit 3 when the feed had papers but none was selected (for scheduled runs)")
 
+    p = sub.add_parser("enrich", help="fill in Chinese titles, summaries and abstracts that are still missing",
+                       description="Backfill enrichment for records whose papers are still English-only (after an "
+                       "outage, or when a key is added later). Papers are never removed by this command.")
+    p.add_argument("--since", type=_date, help="only issues dated on or after this day (default: all)")
+    p.add_argument("--no-render", action="store_true", help="update the records only")
+
     sub.add_parser("render", help="render all pages and feeds from the records",
                    description="Re-render every generated page (docs/) and feed (feeds/) from data/. Deterministic.")
 
@@ -87,8 +94,10 @@ def _setup_logging(args: argparse.Namespace) -> None:
 def cmd_run(cfg, args) -> int:
     t0 = time.monotonic()
     store = Store(cfg.paths.data)
+    enricher, note = make_enricher(cfg, dict(os.environ))
     with run_lock(cfg.paths.data):
-        report = run_day(cfg, args.date, store)
+        report = run_day(cfg, args.date, store, enricher)
+        report.llm_note = note if report.outcome != "no_announcement" else ""
         if not args.no_render:
             t = time.monotonic()
             res = render_all(cfg, store)
@@ -100,6 +109,34 @@ def cmd_run(cfg, args) -> int:
     if report.outcome == "nothing_selected" and args.fail_if_empty:
         return 3
     return 0
+
+
+def cmd_enrich(cfg, args) -> int:
+    enricher, note = make_enricher(cfg, dict(os.environ))
+    if enricher is None:
+        print(note)
+        return 1
+    store = Store(cfg.paths.data)
+    with run_lock(cfg.paths.data):
+        issues = [i for i in store.issues() if not args.since or i.date >= args.since.isoformat()]
+        todo = [(i, e) for i in issues for e in i.entries if needs_enrichment(e, enricher.signature)]
+        results = enricher.enrich_many([paper_input(e) for _, e in todo])
+        changed = set()
+        for issue, e in todo:
+            r = results.get(e.id)
+            if r is not None:
+                apply_enrichment(e, r, enricher.signature)
+                changed.add(issue.date)
+        for issue in issues:
+            if issue.date in changed:
+                # the LLM may move a paper to another topic: regroup the sections
+                store.save_issue(merge_issue(issue.date, issue.number, [], issue, cfg, issue.candidates))
+        if changed and not args.no_render:
+            render_all(cfg, store)
+    print(f"{len(todo)} papers in {len(issues)} issues needed enrichment; {len(changed)} issues updated")
+    print(enricher.stats.line(cfg))
+    left = sum(1 for _, e in todo if results.get(e.id) is None)
+    return 1 if left and enricher.stats.failed else 0
 
 
 def cmd_render(cfg, args) -> int:
@@ -169,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_demo(args.out)
         cfg = load_config(args.config)
-        return {"run": cmd_run, "render": cmd_render, "build": cmd_build, "validate": cmd_validate}[args.command](cfg, args)
+        return {"run": cmd_run, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build, "validate": cmd_validate}[args.command](cfg, args)
     except ConfigError as e:
         for p in e.problems:
             print(f"config error: {p}", file=sys.stderr)

@@ -108,9 +108,20 @@ class LLMConfig:
     base_url: str
     model: str
     api_key_env: str
+    prompt: str
+    json_mode: bool
+    temperature: float
+    max_output_tokens: int
     max_concurrency: int
     timeout_seconds: float
+    retries: int
     max_calls_per_run: int
+    max_tokens_per_run: int
+    prefilter_threshold: int
+    keep_threshold: int
+    glossary: str
+    price_input_per_mtok: float
+    price_output_per_mtok: float
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ class PathsConfig:
     docs: Path
     feeds: Path
     site: Path
+    cache: Path
 
 
 @dataclass(frozen=True)
@@ -268,6 +280,13 @@ def _topic_priors(v: Any) -> dict[str, dict[str, float]]:
     return out
 
 
+def _prompt_name(v: Any) -> str:
+    v = _str()(v)
+    if not (Path(__file__).parent / "prompts" / f"{v}.system.txt").exists():
+        raise Invalid(f"no prompt {v!r} in generator/prompts/ (expected {v}.system.txt and {v}.user.txt)")
+    return v
+
+
 def _section(schema: dict[str, Opt], raw: Any, where: str, problems: list[str]) -> dict[str, Any]:
     """Validate one mapping against ``schema``; collect problems, return values."""
     if raw is None:
@@ -341,15 +360,27 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "base_url": Opt(_url, "https://api.deepseek.com/v1"),
         "model": Opt(_str(), "deepseek-chat"),
         "api_key_env": Opt(_str(), "LLM_API_KEY"),
+        "prompt": Opt(_prompt_name, "enrich-v1"),
+        "json_mode": Opt(_bool, True),
+        "temperature": Opt(_number(0, 2), 0.2),
+        "max_output_tokens": Opt(_number(100, 100000, integer=True), 3000),
         "max_concurrency": Opt(_number(1, 64, integer=True), 4),
-        "timeout_seconds": Opt(_number(1, 600), 60.0),
+        "timeout_seconds": Opt(_number(0.1, 600), 60.0),
+        "retries": Opt(_number(0, 10, integer=True), 4),
         "max_calls_per_run": Opt(_number(0, 100000, integer=True), 300),
+        "max_tokens_per_run": Opt(_number(0, 10**9, integer=True), 2_000_000),
+        "prefilter_threshold": Opt(_number(1, 100, integer=True), 30),
+        "keep_threshold": Opt(_number(1, 100, integer=True), 50),
+        "glossary": Opt(_str(), "glossary.yml"),
+        "price_input_per_mtok": Opt(_number(0, 1000), 0.0),
+        "price_output_per_mtok": Opt(_number(0, 1000), 0.0),
     },
     "paths": {
         "data": Opt(_str(), "data"),
         "docs": Opt(_str(), "docs"),
         "feeds": Opt(_str(), "feeds"),
         "site": Opt(_str(), "site"),
+        "cache": Opt(_str(), ".cache"),
     },
 }
 

@@ -69,8 +69,10 @@ class Selection:
     matched: list[str] = field(default_factory=list)
 
 
-# Fields of an entry that enrichment or an editor fill in.  They start empty.
+# Fields of an entry that enrichment or an editor fill in.  They start empty; once set they are kept.
 ENRICHABLE = ("title_zh", "summary_zh", "summary_en", "abstract_zh", "institutions", "editor_note")
+# The LLM's judgement: refreshed when a new answer exists, otherwise kept.
+LLM_FIELDS = ("llm_topic", "llm_relevance", "reason_llm_zh", "enriched_by", "glossary_missing")
 
 
 @dataclass
@@ -100,6 +102,12 @@ class Entry:
     abstract_zh: str = ""
     institutions: list[str] = field(default_factory=list)
     editor_note: str = ""
+    # the LLM's judgement (enrichment); empty until enriched
+    llm_topic: str = ""
+    llm_relevance: int | None = None
+    reason_llm_zh: str = ""
+    enriched_by: str = ""  # "model · prompt" that wrote the Chinese fields
+    glossary_missing: list[str] = field(default_factory=list)  # agreed terms absent from abstract_zh
     # names of fields a human set; the pipeline never overwrites them
     edited: list[str] = field(default_factory=list)
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Iterator
 
 from .config import Config
-from .model import ENRICHABLE, Dropped, Entry, Issue, Paper, Section, Selection
+from .enrich import Enricher, EnrichStats, Enrichment, PaperInput
+from .model import ENRICHABLE, LLM_FIELDS, Dropped, Entry, Issue, Paper, Section, Selection
 from .select import classify
 from .sources import arxiv as arxiv_src
 from .store import Store
@@ -62,6 +63,10 @@ class RunReport:
     record: str | None = None
     record_changed: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    llm: EnrichStats | None = None
+    llm_note: str = ""
+    llm_rejected: int = 0
+    glossary_flags: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def kept(self) -> int:
@@ -88,6 +93,13 @@ class RunReport:
             f"dropped {self.dropped} (logged with reasons), already published earlier {self.already_published}, "
             f"API metadata {self.metadata_found}/{self.metadata_wanted}"
         )
+        if self.llm is not None:
+            out.append(self.llm.line(cfg) + (f"; {self.llm_rejected} candidates judged off-topic" if self.llm_rejected else ""))
+        if self.llm_note:
+            out.append(self.llm_note)
+        if self.glossary_flags:
+            flags = "; ".join(f"{pid}: {', '.join(terms)}" for pid, terms in sorted(self.glossary_flags.items()))
+            out.append(f"glossary check: agreed Chinese missing in {len(self.glossary_flags)} abstracts ({flags})")
         out.append("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         return out
 
@@ -96,13 +108,15 @@ class RunReport:
 
 
 def select_papers(
-    papers: list[Paper], cfg: Config, published: dict[str, str], removed: set[str] = frozenset()
+    papers: list[Paper], cfg: Config, published: dict[str, str], removed: set[str] = frozenset(),
+    threshold: int | None = None,
 ) -> SelectResult:
+    """Keyword selection; ``threshold`` lowers the bar when the LLM judges the candidates afterwards."""
     kept: list[tuple[Paper, Selection]] = []
     dropped: list[Dropped] = []
     res = SelectResult(kept, dropped)
     for p in papers:
-        s = classify(p, cfg)
+        s = classify(p, cfg, threshold)
         why_zh = why_en = None
         replacement = p.announce_type in ("replace", "replace-cross")
         if s.keep and replacement and not cfg.arxiv.include_replacements:
@@ -130,7 +144,7 @@ def select_papers(
 
 
 def _merge_entry(old: Entry, fresh: Entry) -> Entry:
-    """Fresh machine fields, old enriched/edited fields."""
+    """Fresh machine fields, old enriched/edited fields, the newest LLM judgement."""
     merged = Entry.from_dict(old.to_dict())
     for name in MACHINE_FIELDS:
         if name not in old.edited:
@@ -138,7 +152,36 @@ def _merge_entry(old: Entry, fresh: Entry) -> Entry:
     for name in ENRICHABLE:
         if not getattr(old, name) and getattr(fresh, name) and name not in old.edited:
             setattr(merged, name, getattr(fresh, name))
+    if fresh.enriched_by:
+        for name in LLM_FIELDS:
+            if name not in old.edited:
+                setattr(merged, name, getattr(fresh, name))
+    if merged.llm_topic and "topic" not in old.edited:
+        merged.topic = merged.llm_topic
     return merged
+
+
+def apply_enrichment(e: Entry, r: Enrichment, signature: str) -> None:
+    """Fill an entry's empty Chinese fields and record the LLM's judgement; never touch edited fields."""
+    for name in ("title_zh", "summary_zh", "abstract_zh", "summary_en"):
+        if name not in e.edited and not getattr(e, name).strip():
+            setattr(e, name, getattr(r, name))
+    for name, value in (("llm_topic", r.topic), ("llm_relevance", r.relevance), ("reason_llm_zh", r.reason_zh),
+                        ("glossary_missing", list(r.glossary_missing)), ("enriched_by", signature)):
+        if name not in e.edited:
+            setattr(e, name, value)
+    if "topic" not in e.edited:
+        e.topic = r.topic
+
+
+def needs_enrichment(e: Entry, signature: str) -> bool:
+    """Un-enriched (or enriched by another model/prompt and still missing a Chinese field)."""
+    missing = [n for n in ("title_zh", "summary_zh", "abstract_zh") if not getattr(e, n).strip() and n not in e.edited]
+    return bool(missing) or not e.enriched_by
+
+
+def paper_input(e: Entry) -> PaperInput:
+    return PaperInput(e.id, e.version, e.title, e.abstract, list(e.categories), e.topic)
 
 
 def merge_issue(
@@ -164,6 +207,8 @@ def merge_issue(
     ]
     issue = Issue(date=day, number=number, sections=sections, candidates=candidates, categories=list(cfg.arxiv.categories))
     if existing:
+        if not fresh:  # regrouping only (enrich): the record keeps what it was fetched with
+            issue.categories = list(existing.categories)
         issue.editor_note_zh, issue.editor_note_en = existing.editor_note_zh, existing.editor_note_en
         issue.removed = list(existing.removed)
         issue.kind = existing.kind
@@ -198,8 +243,12 @@ def run_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def run_day(cfg: Config, day: date | None = None, store: Store | None = None) -> RunReport:
-    """Fetch, select and store one announcement day (``day`` None: whatever the RSS holds now)."""
+def run_day(cfg: Config, day: date | None = None, store: Store | None = None, enricher: Enricher | None = None) -> RunReport:
+    """Fetch, select, enrich and store one announcement day (``day`` None: whatever the RSS holds now).
+
+    With an ``enricher`` the keyword selector is a generous pre-filter (``llm.prefilter_threshold``) and the LLM's
+    relevance decides (``llm.keep_threshold``); a candidate the LLM could not judge falls back to the keyword decision.
+    """
     store = store or Store(cfg.paths.data)
     timings: dict[str, float] = {}
     t = time.monotonic()
@@ -226,7 +275,8 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None) ->
     t = time.monotonic()
     existing = store.get_issue(ann.date)
     published = store.published_ids(except_day=ann.date)
-    sel = select_papers(ann.papers, cfg, published, set(existing.removed) if existing else set())
+    prefilter = cfg.llm.prefilter_threshold if enricher else None
+    sel = select_papers(ann.papers, cfg, published, set(existing.removed) if existing else set(), prefilter)
     timings["select"] = time.monotonic() - t
 
     report = RunReport(
@@ -256,6 +306,17 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None) ->
                     setattr(e, name, getattr(old[e.id], name))
     report.metadata_wanted, report.metadata_found = len(wanted), len(meta)
 
+    if enricher:
+        t = time.monotonic()
+        fresh = _judge(cfg, fresh, old, enricher, sel, report)
+        timings["enrich"] = time.monotonic() - t
+        report.dropped = len(sel.dropped)
+        store.save_dropped(ann.date, sorted(sel.dropped, key=lambda d: (-d.relevance, d.id)))
+        if not fresh and not old:
+            report.outcome = "nothing_selected"
+            _save_status(store, report)
+            return report
+
     number = existing.number if existing else store.next_number()
     issue = merge_issue(ann.date, number, fresh, existing, cfg, len(ann.papers))
     report.record_changed = store.save_issue(issue)
@@ -264,6 +325,37 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None) ->
     report.kept_by_topic = {s.topic: len(s.entries) for s in issue.sections if s.entries}
     _save_status(store, report)
     return report
+
+
+def _judge(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher, sel: SelectResult,
+           report: RunReport) -> list[Entry]:
+    """Enrich the candidates and keep those the LLM (or, failing it, the keyword score) accepts."""
+    todo = [e for e in fresh if not (e.id in old and not needs_enrichment(old[e.id], enricher.signature) and old[e.id].version == e.version)]
+    results = enricher.enrich_many([paper_input(e) for e in todo])
+    report.llm = enricher.stats
+    kept = []
+    for e in fresh:
+        r = results.get(e.id)
+        if r is not None:
+            apply_enrichment(e, r, enricher.signature)
+            if r.glossary_missing:
+                report.glossary_flags[e.id] = r.glossary_missing
+            keep = r.relevance >= cfg.llm.keep_threshold
+        else:
+            keep = e.relevance >= cfg.selection.threshold
+        if keep or e.id in old:  # a paper already in this issue is never taken out by a rerun
+            kept.append(e)
+        elif r is not None:
+            report.llm_rejected += 1
+            sel.dropped.append(Dropped(
+                e.id, e.title, r.topic, r.relevance,
+                f"大模型判定相关度 {r.relevance}% 低于 {cfg.llm.keep_threshold}%：{r.reason_zh}；关键词 {e.relevance}%",
+                f"LLM relevance {r.relevance}% below {cfg.llm.keep_threshold}%; keyword relevance {e.relevance}%",
+            ))
+        else:
+            sel.dropped.append(Dropped(e.id, e.title, e.topic, e.relevance, e.reason_zh + "（未经大模型判定）",
+                                       e.reason_en + " (not judged by the LLM)"))
+    return kept
 
 
 def _save_status(store: Store, report: RunReport) -> None:

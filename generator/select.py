@@ -120,8 +120,10 @@ def _fmt_hits(hits: list[Hit], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(h.phrase + (mark if h.in_title else "") for h in hits)
 
 
-def classify(paper: Paper, cfg: Config) -> Selection:
+def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selection:
+    """Score one paper.  ``threshold`` overrides ``selection.threshold`` (the LLM pre-filter uses a lower one)."""
     sel = cfg.selection
+    threshold = sel.threshold if threshold is None else threshold
     title, abstract = paper.title, paper.abstract
     topic_scores: dict[str, float] = {}
     all_hits: list[Hit] = []
@@ -171,14 +173,14 @@ def classify(paper: Paper, cfg: Config) -> Selection:
         reason_zh += f"；减分：{'、'.join(negatives[:3])}"
         reason_en += f"; penalised: {', '.join(negatives[:3])}"
 
-    keep = relevance >= sel.threshold
+    keep = relevance >= threshold
     if keep and not has_ml_signal(paper, sel):
         keep = False
         reason_zh += "；未见 AI/机器学习方法"
         reason_en += "; no AI/ML method found"
     elif not keep:
-        reason_zh += f"；相关度 {relevance}% 低于阈值 {sel.threshold}%"
-        reason_en += f"; relevance {relevance}% below threshold {sel.threshold}%"
+        reason_zh += f"；相关度 {relevance}% 低于阈值 {threshold}%"
+        reason_en += f"; relevance {relevance}% below threshold {threshold}%"
     matched = sorted(evidence, key=lambda p: (-evidence[p].weight, p))
     return Selection(keep, best, relevance, round(score, 3), reason_zh, reason_en, matched)
 

@@ -53,7 +53,7 @@ def _entry_content(e: Entry, cfg: Config, lang: str) -> str:
     rows.append("<p>" + " · ".join(meta) + "</p>")
     if e.authors:
         rows.append(f"<p>{esc(truncate(', '.join(e.authors), 400))}</p>")
-    reason = e.reason_zh if lang == "zh" else e.reason_en
+    reason = (e.reason_llm_zh.strip() or e.reason_zh) if lang == "zh" else e.reason_en
     rows.append(f"<p><strong>{'推荐理由' if lang == 'zh' else 'Why'}:</strong> {esc(reason)}</p>")
     summary = e.summary_zh if lang == "zh" else e.summary_en
     if summary.strip():

@@ -106,8 +106,8 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
         f' <span class="paper-date">{issue.date}</span>'
         f' <span class="paper-cats">{cats}</span>'
         f' <span class="badge badge-{esc(e.announce_type)}">{badge_zh} · {badge_en}</span>'
-        f' <span class="badge badge-relevance" title="keyword relevance">相关度 {e.relevance}%</span>'
-        "</p>",
+        + _relevance_badge(e)
+        + "</p>",
         f'<h3 class="paper-title" id="{esc(e.anchor)}">{to_html(e.title)}</h3>',
     ]
     if e.title_zh.strip():
@@ -118,8 +118,9 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
         parts.append(f'<p class="paper-authors">{esc(", ".join(e.authors))}</p>')
     if e.institutions:
         parts.append(f'<p class="paper-institutions">{esc("; ".join(e.institutions))}</p>')
+    # the LLM's reason when there is one; the keyword evidence (English line) always
     parts.append(
-        f'<p class="paper-reason"><strong>推荐理由 · Why</strong> <span lang="zh">{esc(e.reason_zh)}</span>'
+        f'<p class="paper-reason"><strong>推荐理由 · Why</strong> <span lang="zh">{esc(e.reason_llm_zh.strip() or e.reason_zh)}</span>'
         f' <span class="reason-en" lang="en">{esc(e.reason_en)}</span></p>'
     )
     if e.summary_zh.strip() or e.summary_en.strip():
@@ -161,6 +162,13 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
     )
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def _relevance_badge(e: Entry) -> str:
+    if e.llm_relevance is not None:
+        return (f' <span class="badge badge-relevance" title="LLM {e.llm_relevance}% · keyword {e.relevance}%">'
+                f"相关度 {e.llm_relevance}%</span> <span class=\"relevance-keyword\">关键词 {e.relevance}%</span>")
+    return f' <span class="badge badge-relevance" title="keyword relevance">相关度 {e.relevance}%</span>'
 
 
 def _dropped_html(dropped: list[dict]) -> str:

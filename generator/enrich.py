@@ -1,0 +1,418 @@
+"""Bilingual enrichment through any OpenAI-compatible chat endpoint.
+
+One structured call per paper returns JSON with the Chinese title, a one-line
+Chinese summary, the Chinese abstract, the LLM's topic and relevance, a short
+Chinese reason and a one-line English summary.  Every answer is validated; an
+invalid one is retried once with the validation errors, and otherwise the
+paper stays un-enriched (shown with a 待翻译 badge) - never placeholder text.
+
+Operating properties:
+
+* **Cache and resume**: each valid answer is written to disk the moment it
+  arrives, keyed by (arXiv id + version, prompt name + prompt text hash,
+  model).  A rerun costs zero calls; a run killed halfway resumes.
+* **Degrade**: no key, a disabled block, a provider that is down (a circuit
+  breaker stops after consecutive failures) or an exhausted budget leave the
+  remaining papers un-enriched; the run still completes.
+* **Retries**: 429 and 5xx with exponential backoff and jitter, honouring
+  ``Retry-After``; timeouts are bounded by ``llm.timeout_seconds``.
+* **Concurrency**: ``llm.max_concurrency`` calls in flight; results are keyed
+  by paper, so output order never depends on timing.
+* **Prompt injection**: paper text is sent as a JSON data block between
+  markers, with instructions never to follow it; the system prompt carries a
+  canary, and an answer that contains the canary or any placeholder is rejected.
+
+The API key is read from the environment variable named by ``llm.api_key_env``
+and is never logged, cached or written anywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import openai
+import yaml
+
+from .config import Config
+from .select import compile_phrase
+from .store import atomic_write
+
+log = logging.getLogger(__name__)
+
+PROMPTS = Path(__file__).resolve().parent / "prompts"
+CANARY = "MAID-CANARY-5e1f0c"
+CJK = re.compile(r"[\u3400-\u9fff]")
+PLACEHOLDER = re.compile(
+    r"summary generation failed|translation failed|generation failed|not available|\bN/?A\b|\bTODO\b|lorem ipsum|"
+    r"as an ai\b|i'm sorry|i am sorry|i cannot|无法生成|生成失败|翻译失败|抱歉|暂无|待补充",
+    re.I,
+)
+FIELDS = ("title_zh", "summary_zh", "abstract_zh", "topic", "relevance", "reason_zh", "summary_en")
+CIRCUIT_BREAKER = 5  # consecutive failed papers before the provider is considered down
+
+
+@dataclass
+class Enrichment:
+    title_zh: str
+    summary_zh: str
+    abstract_zh: str
+    topic: str
+    relevance: int
+    reason_zh: str
+    summary_en: str
+    glossary_missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EnrichStats:
+    requested: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+    enriched: int = 0
+    failed: int = 0
+    skipped: int = 0  # not attempted: budget exhausted or provider down
+    retries: int = 0
+    invalid_answers: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    reason_skipped: str = ""
+
+    def cost(self, cfg: Config) -> float:
+        return (self.prompt_tokens * cfg.llm.price_input_per_mtok + self.completion_tokens * cfg.llm.price_output_per_mtok) / 1e6
+
+    def line(self, cfg: Config) -> str:
+        price = f"est. cost ${self.cost(cfg):.4f}" if (cfg.llm.price_input_per_mtok or cfg.llm.price_output_per_mtok) else "est. cost n/a (set llm.price_*)"
+        out = (
+            f"LLM: {self.enriched}/{self.requested} enriched, {self.calls} calls ({self.retries} retries, "
+            f"{self.invalid_answers} invalid answers), {self.cache_hits} cache hits, "
+            f"tokens {self.prompt_tokens} in / {self.completion_tokens} out, {price}"
+        )
+        if self.failed or self.skipped:
+            out += f"; {self.failed} failed, {self.skipped} not attempted" + (f" ({self.reason_skipped})" if self.reason_skipped else "")
+        return out
+
+
+class InvalidAnswer(ValueError):
+    """The model answered, but not with what the schema asks."""
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+def load_glossary(path: Path) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    terms = raw.get("terms") if isinstance(raw, dict) else None
+    if not isinstance(terms, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in terms.items()):
+        raise ValueError(f"{path}: expected 'terms:' mapping English term -> Chinese term")
+    return dict(terms)
+
+
+def glossary_terms_in(text: str, glossary: dict[str, str]) -> dict[str, str]:
+    return {en: zh for en, zh in glossary.items() if compile_phrase(en).search(text)}
+
+
+def glossary_missing(abstract_en: str, abstract_zh: str, glossary: dict[str, str]) -> list[str]:
+    """Glossary terms present in the English abstract whose agreed Chinese is absent from the translation."""
+    return sorted(en for en, zh in glossary_terms_in(abstract_en, glossary).items() if zh.lower() not in abstract_zh.lower())
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _strip_fences(text: str) -> str:
+    text = text.strip()
+    m = re.match(r"^```(?:json)?\s*(.*?)\s*```$", text, re.S)
+    return m.group(1) if m else text
+
+
+def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str]) -> Enrichment:
+    """Parse and check one answer; raise InvalidAnswer naming every problem."""
+    if not content or not content.strip():
+        raise InvalidAnswer("empty answer")
+    try:
+        data = json.loads(_strip_fences(content))
+    except json.JSONDecodeError as e:
+        raise InvalidAnswer(f"not valid JSON ({e.msg} at position {e.pos})") from None
+    if not isinstance(data, dict):
+        raise InvalidAnswer("the answer must be one JSON object")
+    problems = [f"missing key {k!r}" for k in FIELDS if k not in data]
+    if problems:
+        raise InvalidAnswer("; ".join(problems))
+
+    def text(key: str, max_len: int, min_len: int = 1, cjk: bool = True) -> str:
+        v = data[key]
+        if not isinstance(v, str):
+            problems.append(f"{key} must be a string")
+            return ""
+        v = v.strip()
+        if len(v) < min_len:
+            problems.append(f"{key} is too short ({len(v)} characters)")
+        if len(v) > max_len:
+            problems.append(f"{key} is too long ({len(v)} > {max_len} characters)")
+        if cjk and not CJK.search(v):
+            problems.append(f"{key} must be Chinese")
+        if PLACEHOLDER.search(v):
+            problems.append(f"{key} looks like placeholder or refusal text")
+        if CANARY in v:
+            problems.append(f"{key} repeats the instructions")
+        return v
+
+    title_zh = text("title_zh", 400, 2)
+    summary_zh = text("summary_zh", 80, 8)
+    abstract_zh = text("abstract_zh", 20000, max(20, int(len(abstract_en) * 0.12)))
+    reason_zh = text("reason_zh", 40, 2)
+    summary_en = text("summary_en", 500, 10, cjk=False)
+    topic = data["topic"]
+    if topic not in topic_ids:
+        problems.append(f"topic {topic!r} is not one of {', '.join(topic_ids)}")
+    rel = data["relevance"]
+    if isinstance(rel, bool) or not isinstance(rel, (int, float)) or not 0 <= rel <= 100:
+        problems.append(f"relevance must be a number 0-100, got {rel!r}")
+        rel = 0
+    if problems:
+        raise InvalidAnswer("; ".join(problems))
+    return Enrichment(title_zh, summary_zh, abstract_zh, topic, int(round(rel)), reason_zh, summary_en)
+
+
+# --------------------------------------------------------------------------- the client
+
+
+@dataclass
+class PaperInput:
+    id: str
+    version: int | None
+    title: str
+    abstract: str
+    categories: list[str]
+    keyword_topic: str | None = None
+
+
+def api_key(cfg: Config, env: dict[str, str]) -> str | None:
+    return (env.get(cfg.llm.api_key_env) or "").strip() or None
+
+
+def make_enricher(cfg: Config, env: dict[str, str]) -> tuple["Enricher | None", str]:
+    """The enricher for this run, or None and the one line that says why not."""
+    if not cfg.llm.enabled:
+        return None, "LLM enrichment is off (llm.enabled: false): papers stay English-only, marked 待翻译."
+    key = api_key(cfg, env)
+    if not key:
+        return None, (f"{cfg.llm.api_key_env} is not set: papers stay English-only, marked 待翻译; "
+                      "`python -m generator enrich --since DATE` fills them in once a key is available.")
+    return Enricher(cfg, key), ""
+
+
+class Enricher:
+    """``Enricher(cfg, key).enrich_many(papers)`` -> {id: Enrichment or None}."""
+
+    def __init__(self, cfg: Config, key: str, client: Any | None = None, sleep: Callable[[float], None] = time.sleep):
+        self.cfg = cfg
+        self.llm = cfg.llm
+        self.client = client or openai.OpenAI(
+            api_key=key, base_url=cfg.llm.base_url, timeout=cfg.llm.timeout_seconds, max_retries=0
+        )
+        self.sleep = sleep
+        self.system = (PROMPTS / f"{self.llm.prompt}.system.txt").read_text(encoding="utf-8")
+        self.user_template = (PROMPTS / f"{self.llm.prompt}.user.txt").read_text(encoding="utf-8")
+        self.prompt_hash = hashlib.sha256((self.system + "\0" + self.user_template).encode()).hexdigest()[:12]
+        self.glossary = load_glossary(cfg.root / self.llm.glossary)
+        self.cache_dir = cfg.paths.cache / "llm"
+        self.stats = EnrichStats()
+        self._lock = threading.Lock()
+        self._consecutive_failures = 0
+        self._down = False
+
+    @property
+    def signature(self) -> str:
+        """Who wrote an enrichment: recorded on each entry."""
+        return f"{self.llm.model} · {self.llm.prompt}"
+
+    # ------------------------------------------------------------------ cache
+
+    def _cache_path(self, p: PaperInput) -> Path:
+        key = f"{p.id}v{p.version or 0}|{self.llm.prompt}|{self.prompt_hash}|{self.llm.model}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+        return self.cache_dir / digest[:2] / f"{p.id.replace('/', '_')}v{p.version or 0}-{digest}.json"
+
+    def cached(self, p: PaperInput) -> Enrichment | None:
+        path = self._cache_path(p)
+        if not path.exists():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return Enrichment(**data["answer"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring a damaged cache file %s", path)
+            return None
+
+    def _store(self, p: PaperInput, e: Enrichment) -> None:
+        doc = {"id": p.id, "version": p.version, "model": self.llm.model, "prompt": self.llm.prompt,
+               "prompt_hash": self.prompt_hash, "answer": asdict(e)}
+        atomic_write(self._cache_path(p), json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True))
+
+    # ------------------------------------------------------------------ prompt
+
+    def messages(self, p: PaperInput) -> list[dict[str, str]]:
+        topics = "\n".join(f"- {t.id}: {t.name_zh} — {t.description_en}" for t in self.cfg.topics)
+        terms = glossary_terms_in(f"{p.title}\n{p.abstract}", self.glossary)
+        glossary = "\n".join(f"- {en} → {zh}" for en, zh in sorted(terms.items())) or "- (none)"
+        clean = {"PAPER>>>": "PAPER> > >", "<<<PAPER": "< < <PAPER"}
+
+        def data(s: str) -> str:
+            for k, v in clean.items():
+                s = s.replace(k, v)
+            return s
+
+        paper = json.dumps(
+            {"id": p.id, "title": data(p.title), "abstract": data(p.abstract), "categories": p.categories,
+             "keyword_topic": p.keyword_topic},
+            ensure_ascii=False, indent=1,
+        )
+        user = self.user_template.replace("{topics}", topics).replace("{glossary}", glossary).replace("{paper}", paper)
+        return [{"role": "system", "content": self.system.replace("{canary}", CANARY)}, {"role": "user", "content": user}]
+
+    # ------------------------------------------------------------------ calls
+
+    def _budget_left(self) -> bool:
+        with self._lock:
+            if self.stats.calls >= self.llm.max_calls_per_run:
+                self.stats.reason_skipped = f"llm.max_calls_per_run {self.llm.max_calls_per_run} reached"
+                return False
+            if self.stats.prompt_tokens + self.stats.completion_tokens >= self.llm.max_tokens_per_run:
+                self.stats.reason_skipped = f"llm.max_tokens_per_run {self.llm.max_tokens_per_run} reached"
+                return False
+            return True
+
+    def _call(self, messages: list[dict[str, str]]) -> str | None:
+        """One chat completion with retries on 429/5xx/timeouts; returns the content."""
+        kwargs: dict[str, Any] = dict(model=self.llm.model, messages=messages, temperature=self.llm.temperature,
+                                      max_tokens=self.llm.max_output_tokens)
+        if self.llm.json_mode:
+            kwargs["response_format"] = {"type": "json_object"}
+        for attempt in range(self.llm.retries + 1):
+            if not self._budget_left():
+                raise BudgetExhausted()
+            with self._lock:
+                self.stats.calls += 1
+                if attempt:
+                    self.stats.retries += 1
+            try:
+                resp = self.client.chat.completions.create(**kwargs)
+            except (openai.RateLimitError, openai.InternalServerError, openai.APITimeoutError,
+                    openai.APIConnectionError) as e:
+                if attempt >= self.llm.retries:
+                    raise ProviderError(_describe(e)) from None
+                wait = _retry_after(e)
+                if wait is None:
+                    wait = min(30.0, 1.0 * 2**attempt) * random.uniform(0.5, 1.0)
+                log.info("LLM %s; retry %d/%d in %.1fs", _describe(e), attempt + 1, self.llm.retries, wait)
+                self.sleep(min(wait, 60.0))
+                continue
+            except openai.APIStatusError as e:  # 400/401/403/404...: retrying will not help
+                raise ProviderError(_describe(e)) from None
+            usage = getattr(resp, "usage", None)
+            with self._lock:
+                self.stats.prompt_tokens += getattr(usage, "prompt_tokens", 0) or 0
+                self.stats.completion_tokens += getattr(usage, "completion_tokens", 0) or 0
+            choice = resp.choices[0] if resp.choices else None
+            return choice.message.content if choice and choice.message else None
+        return None
+
+    def enrich_one(self, p: PaperInput) -> Enrichment | None:
+        hit = self.cached(p)
+        if hit is not None:
+            with self._lock:
+                self.stats.cache_hits += 1
+                self.stats.enriched += 1
+            return hit
+        if self._down:
+            with self._lock:
+                self.stats.skipped += 1
+            return None
+        messages = self.messages(p)
+        try:
+            for attempt in range(2):  # the answer, then once more with the validation errors
+                content = self._call(messages)
+                try:
+                    e = validate_answer(content, p.abstract, self.cfg.topic_ids)
+                except InvalidAnswer as err:
+                    with self._lock:
+                        self.stats.invalid_answers += 1
+                    log.info("LLM answer for %s invalid (%s)%s", p.id, err, "; asking again" if attempt == 0 else "")
+                    messages = messages + [
+                        {"role": "assistant", "content": (content or "")[:20000]},
+                        {"role": "user", "content": f"That answer is invalid: {err}. Reply with the corrected JSON object only."},
+                    ]
+                    continue
+                e.glossary_missing = glossary_missing(p.abstract, e.abstract_zh, self.glossary)
+                self._store(p, e)
+                with self._lock:
+                    self.stats.enriched += 1
+                    self._consecutive_failures = 0
+                return e
+            self._failed(p, "no valid answer after one retry")
+        except BudgetExhausted:
+            with self._lock:
+                self.stats.skipped += 1
+        except ProviderError as err:
+            self._failed(p, str(err))
+        return None
+
+    def _failed(self, p: PaperInput, why: str) -> None:
+        log.warning("LLM enrichment failed for %s: %s (the paper stays English-only)", p.id, why)
+        with self._lock:
+            self.stats.failed += 1
+            self._consecutive_failures += 1
+            if self._consecutive_failures >= CIRCUIT_BREAKER and not self._down:
+                self._down = True
+                self.stats.reason_skipped = f"provider looks down after {CIRCUIT_BREAKER} consecutive failures"
+                log.warning("LLM provider looks down; not calling it again in this run")
+
+    def enrich_many(self, papers: list[PaperInput], progress: bool = True) -> dict[str, Enrichment | None]:
+        self.stats.requested += len(papers)
+        results: dict[str, Enrichment | None] = {}
+        done = 0
+        with ThreadPoolExecutor(max_workers=self.llm.max_concurrency, thread_name_prefix="llm") as pool:
+            futures = {pool.submit(self.enrich_one, p): p for p in papers}
+            for fut in futures:
+                p = futures[fut]
+                results[p.id] = fut.result()
+                done += 1
+                if progress and (done % 10 == 0 or done == len(papers)):
+                    log.info("LLM enrichment: %d/%d", done, len(papers))
+        return results
+
+
+class BudgetExhausted(Exception):
+    pass
+
+
+class ProviderError(Exception):
+    pass
+
+
+def _retry_after(e: Exception) -> float | None:
+    resp = getattr(e, "response", None)
+    headers = getattr(resp, "headers", None) or {}
+    try:
+        return max(0.0, float(headers.get("retry-after", "")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _describe(e: Exception) -> str:
+    status = getattr(e, "status_code", None)
+    name = type(e).__name__
+    return f"{name} (HTTP {status})" if status else name

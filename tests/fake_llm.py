@@ -1,0 +1,149 @@
+"""A fake OpenAI-compatible server on 127.0.0.1: ``POST /v1/chat/completions``.
+
+It answers like a well-behaved model: it reads the paper out of the prompt and
+returns a valid enrichment JSON (deterministic, with the glossary terms the
+prompt lists).  Faults are scripted per paper id (or ``"*"`` for every paper),
+consumed one per request:
+
+    "429"          429 with Retry-After: 0            "500"      a 500
+    "slow"         answer after ``slow_seconds``       "malformed" content that is not JSON
+    "schema"       JSON with a wrong topic and no summary_zh
+    "placeholder"  "Summary generation failed" text    "leak"     repeats the system prompt
+    "noglossary"   a valid answer without the glossary terms
+
+A paper whose abstract contains "ignore previous instructions" gets the "leak"
+answer every time, as an obedient model would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class FakeLLM(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, latency: float = 0.0):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.latency = latency
+        self.slow_seconds = 5.0
+        self.script: dict[str, list[str]] = {}
+        self.relevance: dict[str, int] = {}
+        self.topic: dict[str, str] = {}
+        self.requests: list[dict] = []
+        self.lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+    def calls_for(self, pid: str) -> int:
+        return sum(1 for r in self.requests if _paper(r).get("id") == pid)
+
+    def __enter__(self) -> "FakeLLM":
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def next_mode(self, pid: str) -> str:
+        with self.lock:
+            for key in (pid, "*"):
+                queue = self.script.get(key)
+                if queue:
+                    return queue.pop(0)
+        return "ok"
+
+
+def _paper(body: dict) -> dict:
+    user = next((m["content"] for m in body.get("messages", []) if m["role"] == "user"), "")
+    m = re.search(r"<<<PAPER\n(.*?)\nPAPER>>>", user, re.S)
+    return json.loads(m.group(1)) if m else {}
+
+
+def _glossary(body: dict) -> list[str]:
+    user = next((m["content"] for m in body.get("messages", []) if m["role"] == "user"), "")
+    return re.findall(r"^- .+? → (.+)$", user, re.M)
+
+
+def answer(server: FakeLLM, body: dict, mode: str) -> str:
+    p = _paper(body)
+    pid, title, abstract = p.get("id", "?"), p.get("title", ""), p.get("abstract", "")
+    terms = "" if mode == "noglossary" else "（术语：" + "、".join(_glossary(body)) + "）"
+    good = {
+        "title_zh": f"关于{title[:40]}的研究",
+        "summary_zh": "本文提出一种医学人工智能方法并报告了主要结果。",
+        "abstract_zh": f"中文译文{terms}：{abstract}",
+        "topic": server.topic.get(pid) or p.get("keyword_topic") or "diagnosis",
+        "relevance": server.relevance.get(pid, 80),
+        "reason_zh": "与该专题的研究对象直接相关",
+        "summary_en": f"The paper studies {title[:60]} and reports its main result.",
+    }
+    if mode == "malformed":
+        return '{"title_zh": "半截'
+    if mode == "schema":
+        bad = dict(good, topic="astrology")
+        del bad["summary_zh"]
+        return json.dumps(bad, ensure_ascii=False)
+    if mode == "placeholder":
+        return json.dumps(dict(good, summary_zh="Summary generation failed"), ensure_ascii=False)
+    if mode == "leak":
+        system = next((m["content"] for m in body["messages"] if m["role"] == "system"), "")
+        return json.dumps(dict(good, summary_en=system[:400]), ensure_ascii=False)
+    return json.dumps(good, ensure_ascii=False)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: FakeLLM
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def _json(self, status: int, obj: dict, headers: dict | None = None) -> None:
+        raw = json.dumps(obj, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        try:
+            self.wfile.write(raw)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        srv = self.server
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        with srv.lock:
+            srv.requests.append(body)
+        if not self.path.endswith("/chat/completions"):
+            return self._json(404, {"error": {"message": "not found"}})
+        if self.headers.get("Authorization", "") in ("", "Bearer "):
+            return self._json(401, {"error": {"message": "missing key"}})
+        p = _paper(body)
+        mode = srv.next_mode(p.get("id", ""))
+        if "ignore previous instructions" in p.get("abstract", "").lower():
+            mode = "leak"
+        if srv.latency:
+            time.sleep(srv.latency)
+        if mode == "429":
+            return self._json(429, {"error": {"message": "rate limited", "type": "rate_limit"}}, {"Retry-After": "0"})
+        if mode == "500":
+            return self._json(500, {"error": {"message": "upstream failure"}})
+        if mode == "slow":
+            time.sleep(srv.slow_seconds)
+        content = answer(srv, body, mode)
+        self._json(200, {
+            "id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": body.get("model", "fake"),
+            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": 900, "completion_tokens": 600, "total_tokens": 1500},
+        })
