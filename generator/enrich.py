@@ -137,8 +137,17 @@ def _strip_fences(text: str) -> str:
     return m.group(1) if m else text
 
 
-def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str]) -> Enrichment:
-    """Parse and check one answer; raise InvalidAnswer naming every problem."""
+def prompt_windows(system_prompt: str, size: int = 40, step: int = 10) -> list[str]:
+    """Overlapping slices of the instructions: an answer containing any of them is repeating the prompt."""
+    text = " ".join(system_prompt.split())
+    return [text[i : i + size] for i in range(0, max(1, len(text) - size + 1), step)] if len(text) >= size else []
+
+
+def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str], forbidden: list[str] = ()) -> Enrichment:
+    """Parse and check one answer; raise InvalidAnswer naming every problem.
+
+    ``forbidden``: slices of the system prompt (see ``prompt_windows``) that must not appear in any field.
+    """
     if not content or not content.strip():
         raise InvalidAnswer("empty answer")
     try:
@@ -165,7 +174,8 @@ def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str])
             problems.append(f"{key} must be Chinese")
         if PLACEHOLDER.search(v):
             problems.append(f"{key} looks like placeholder or refusal text")
-        if CANARY in v:
+        folded = " ".join(v.split())
+        if CANARY in v or any(w in folded for w in forbidden):
             problems.append(f"{key} repeats the instructions")
         return v
 
@@ -225,6 +235,7 @@ class Enricher:
         )
         self.sleep = sleep
         self.system = (PROMPTS / f"{self.llm.prompt}.system.txt").read_text(encoding="utf-8")
+        self.forbidden = prompt_windows(self.system.replace("{canary}", CANARY))
         self.user_template = (PROMPTS / f"{self.llm.prompt}.user.txt").read_text(encoding="utf-8")
         self.prompt_hash = hashlib.sha256((self.system + "\0" + self.user_template).encode()).hexdigest()[:12]
         self.glossary = load_glossary(cfg.root / self.llm.glossary)
@@ -304,6 +315,8 @@ class Enricher:
         for attempt in range(self.llm.retries + 1):
             if not self._budget_left():
                 raise BudgetExhausted()
+            if self._down and attempt:
+                raise ProviderError("provider looks down; retry abandoned")
             with self._lock:
                 self.stats.calls += 1
                 if attempt:
@@ -346,7 +359,7 @@ class Enricher:
             for attempt in range(2):  # the answer, then once more with the validation errors
                 content = self._call(messages)
                 try:
-                    e = validate_answer(content, p.abstract, self.cfg.topic_ids)
+                    e = validate_answer(content, p.abstract, self.cfg.topic_ids, self.forbidden)
                 except InvalidAnswer as err:
                     with self._lock:
                         self.stats.invalid_answers += 1

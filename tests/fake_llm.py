@@ -35,6 +35,8 @@ class FakeLLM(ThreadingHTTPServer):
         self.relevance: dict[str, int] = {}
         self.topic: dict[str, str] = {}
         self.requests: list[dict] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -129,6 +131,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(404, {"error": {"message": "not found"}})
         if self.headers.get("Authorization", "") in ("", "Bearer "):
             return self._json(401, {"error": {"message": "missing key"}})
+        with srv.lock:
+            srv.in_flight += 1
+            srv.max_in_flight = max(srv.max_in_flight, srv.in_flight)
+        try:
+            self._answer(body)
+        finally:
+            with srv.lock:
+                srv.in_flight -= 1
+
+    def _answer(self, body: dict) -> None:
+        srv = self.server
         p = _paper(body)
         mode = srv.next_mode(p.get("id", ""))
         if "ignore previous instructions" in p.get("abstract", "").lower():
