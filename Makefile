@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 help:
 	@echo "make demo   - set up .venv, run the whole pipeline offline on the sample data, build the site in build/demo/site"
 	@echo "make test   - set up .venv if needed and run the whole test suite"
-	@echo "make bench  - print the benchmark figures (classification quality)"
+	@echo "make bench  - print the benchmark figures (classification quality, enrichment throughput and caching)"
 	@echo "make build  - render pages and feeds from data/ and build the site into site/"
 
 $(STAMP): pyproject.toml
@@ -28,6 +28,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/enrich.py
 
 build: $(STAMP)
 	$(BIN)/python -m generator build

@@ -369,7 +369,7 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "retries": Opt(_number(0, 10, integer=True), 4),
         "max_calls_per_run": Opt(_number(0, 100000, integer=True), 300),
         "max_tokens_per_run": Opt(_number(0, 10**9, integer=True), 2_000_000),
-        "prefilter_threshold": Opt(_number(1, 100, integer=True), 30),
+        "prefilter_threshold": Opt(_number(1, 100, integer=True), 20),
         "keep_threshold": Opt(_number(1, 100, integer=True), 50),
         "glossary": Opt(_str(), "glossary.yml"),
         "price_input_per_mtok": Opt(_number(0, 1000), 0.0),
