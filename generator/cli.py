@@ -3,7 +3,11 @@
     run       fetch today's arXiv announcement (or --date D via the API), select, write the issue, render
     render    re-render every page and feed from the records
     build     render, then build the MkDocs site (strict) into site/
-    validate  check the config and every record
+    enrich    fill in Chinese fields still missing (LLM)
+    validate  check the config, every record, and hand-edited pages
+    mark-edits  protect human edits (fields an editor changed) from later runs
+    publish   commit records, pages and feeds as the bot and push
+    keepalive keep GitHub from disabling the schedule
     demo      the whole pipeline offline on the project's sample data, into a separate folder
 
 Exit status: 0 on success (including a day with no announcement), 1 with a
@@ -24,6 +28,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import ConfigError, load_config
+from .gitops import GitError, git, toplevel
 from .http import FetchError
 from .enrich import make_enricher
 from .pipeline import RunError, apply_enrichment, merge_issue, needs_enrichment, paper_input, run_day, run_lock
@@ -33,7 +38,9 @@ from .store import RecordError, Store
 log = logging.getLogger("generator")
 
 
-def _date(s: str) -> date:
+def _date(s: str) -> date | None:
+    if not s.strip():  # an empty workflow input means "no date"
+        return None
     try:
         return date.fromisoformat(s)
     except ValueError:
@@ -73,8 +80,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site-dir", type=Path, help="output folder (default: paths.site from the config)")
     p.add_argument("--no-strict", action="store_true", help="do not treat MkDocs warnings as errors")
 
-    sub.add_parser("validate", help="check the config and every record",
-                   description="Load the config and every issue record; report each problem with file and field.")
+    p = sub.add_parser("validate", help="check the config, every record, and hand-edited pages",
+                       description="Check config.yml and every issue record (each problem names file, paper and field), "
+                       "and that generated pages and feeds were not edited by hand. With --base, only generated files "
+                       "changed since that commit are compared (a pull request that edits records only is fine).")
+    p.add_argument("--base", help="git ref to compare with (e.g. origin/main in a pull request)")
+
+    p = sub.add_parser("mark-edits", help="protect human edits made since the bot's last commit (or --base)",
+                       description="Compare every record with the same record at a base commit and list each changed "
+                       "field in the paper's `edited` list (and deleted papers in `removed`), so runs never overwrite them.")
+    p.add_argument("--base", help="git ref to compare with (default: the last commit made by the bot)")
+
+    p = sub.add_parser("publish", help="commit data/, docs/ and feeds/ as the bot and push (pull --rebase and retry)",
+                       description="Commit the generated records, pages and feeds as github-actions[bot] and push; a "
+                       "rejected push is retried after pull --rebase.")
+    p.add_argument("--message", "-m", default=None, help="commit message (default: names the newest issue)")
+    p.add_argument("--remote", default="origin")
+    p.add_argument("--branch", default=None, help="default: the current branch")
+
+    p = sub.add_parser("keepalive", help="re-enable the scheduled workflow (GitHub disables idle schedules)",
+                       description="Call the GitHub API to enable the scheduled workflow; uses GITHUB_TOKEN, "
+                       "GITHUB_REPOSITORY and GITHUB_API_URL from the Actions environment.")
+    p.add_argument("--workflow", default="daily.yml")
 
     p = sub.add_parser("demo", help="run everything offline on the sample data",
                        description="Copy the site skeleton into a separate folder, serve the project's own sample days "
@@ -104,8 +131,10 @@ def cmd_run(cfg, args) -> int:
             report.timings["render"] = time.monotonic() - t
             log.info("rendered: %d files written, %d unchanged, %d removed", len(res.written), res.unchanged, len(res.removed))
     report.timings["total"] = time.monotonic() - t0
-    for line in report.lines(cfg):
+    lines = report.lines(cfg)
+    for line in lines:
         print(line)
+    _step_summary(lines)
     if report.outcome == "nothing_selected" and args.fail_if_empty:
         return 3
     return 0
@@ -175,26 +204,60 @@ def cmd_build(cfg, args) -> int:
 
 
 def cmd_validate(cfg, args) -> int:
+    from .validate import check_records, check_rendered
+
     store = Store(cfg.paths.data)
-    problems = []
-    n = 0
-    for path in store.issue_paths():
-        n += 1
-        try:
-            issue = store.load_issue(path)
-        except RecordError as e:
-            problems.append(str(e))
-            continue
-        for s in issue.sections:
-            if s.topic not in cfg.topic_ids:
-                problems.append(f"{path}: section topic {s.topic!r} is not a configured topic ({', '.join(cfg.topic_ids)})")
-            for e in s.entries:
-                if e.topic != s.topic:
-                    problems.append(f"{path}: paper {e.id}: topic {e.topic!r} but listed under section {s.topic!r}")
+    n, problems = check_records(cfg, store)
+    if not problems:
+        stale = check_rendered(cfg, store)
+        if args.base:
+            repo = toplevel(cfg.root)
+            changed = set(git(repo, "diff", "--name-only", args.base, "--").stdout.split()) if repo else set()
+            changed |= set(git(repo, "ls-files", "--others", "--exclude-standard").stdout.split()) if repo else set()
+            stale = [m for m in stale if m.split(":", 1)[0] in changed]
+        problems += stale
     for p in problems:
         print(p, file=sys.stderr)
-    print(f"config OK; {n} records checked, {len(problems)} problems")
+    print(f"config OK; {n} records checked; {len(problems)} problems")
     return 1 if problems else 0
+
+
+def cmd_mark_edits(cfg, args) -> int:
+    from .edits import mark_edits
+
+    with run_lock(cfg.paths.data):
+        report = mark_edits(cfg, Store(cfg.paths.data), args.base)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def cmd_publish(cfg, args) -> int:
+    from .gitops import publish
+
+    repo = toplevel(cfg.root)
+    if repo is None:
+        raise RunError(f"{cfg.root} is not in a git repository")
+    paths = [str(p.relative_to(repo)) for p in (cfg.paths.data, cfg.paths.docs, cfg.paths.feeds) if p.exists()]
+    newest = max((p.stem for p in Store(cfg.paths.data).issue_paths()), default=None)
+    message = args.message or (f"Issue of {newest}: records, pages and feeds" if newest else "Update records, pages and feeds")
+    print(publish(repo, paths, message, remote=args.remote, branch=args.branch))
+    return 0
+
+
+def cmd_keepalive(cfg, args) -> int:
+    from .gitops import keepalive
+
+    print(keepalive(args.workflow))
+    return 0
+
+
+def _step_summary(lines: list[str]) -> None:
+    """Append to the GitHub Actions job summary when running there."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if path:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write("### Medical AI Daily\n\n" + "".join(f"- {ln}\n" for ln in lines) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,12 +269,15 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_demo(args.out)
         cfg = load_config(args.config)
-        return {"run": cmd_run, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build, "validate": cmd_validate}[args.command](cfg, args)
+        commands = {"run": cmd_run, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build,
+                    "validate": cmd_validate, "mark-edits": cmd_mark_edits, "publish": cmd_publish,
+                    "keepalive": cmd_keepalive}
+        return commands[args.command](cfg, args)
     except ConfigError as e:
         for p in e.problems:
             print(f"config error: {p}", file=sys.stderr)
         return 1
-    except (FetchError, RunError, RecordError) as e:
+    except (FetchError, RunError, RecordError, GitError) as e:
         print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

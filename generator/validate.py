@@ -1,0 +1,176 @@
+"""Check edited records and generated files; every message names the file, the paper and the field.
+
+``check_record`` validates one issue record against the schema an editor must
+keep.  ``check_rendered`` re-renders in memory and reports generated files
+that differ from what is on disk - usually a page edited by hand instead of its
+record.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .model import ANNOUNCE_TYPES, ARXIV_ID_RE, ENRICHABLE, LLM_FIELDS, Entry
+from .pipeline import MACHINE_FIELDS
+from .render import feeds as feeds_mod
+from .render.site import compute_pages
+from .store import RecordError, Store, load_yaml
+
+EDITABLE = set(MACHINE_FIELDS) | set(ENRICHABLE) | set(LLM_FIELDS)
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+TOP_KEYS = {"schema", "kind", "date", "number", "editor_note", "source", "removed", "sections"}
+PAPER_KEYS = {f for f in Entry.__dataclass_fields__}
+
+
+def _type_problems(e: dict, where: str) -> list[str]:
+    out = []
+
+    def want(key: str, kinds: tuple, what: str, optional: bool = False) -> None:
+        v = e.get(key)
+        if v is None and optional:
+            return
+        if not isinstance(v, kinds) or isinstance(v, bool) and bool not in kinds:
+            out.append(f"{where}: field {key}: expected {what}, got {type(v).__name__} {str(v)[:40]!r}")
+
+    want("id", (str,), "an arXiv id in quotes, like '2506.05361'")
+    if isinstance(e.get("id"), str) and not ARXIV_ID_RE.match(e["id"]):
+        out.append(f"{where}: field id: {e['id']!r} is not an arXiv id (no version suffix, e.g. '2506.05361')")
+    want("version", (int,), "a whole number", optional=True)
+    want("title", (str,), "text")
+    want("abstract", (str,), "text")
+    for key in ("title_zh", "summary_zh", "summary_en", "abstract_zh", "editor_note", "reason_zh", "reason_en", "reason_llm_zh", "enriched_by"):
+        if key in e:
+            want(key, (str,), "text (use '' for empty)")
+    for key in ("authors", "categories", "institutions", "edited", "glossary_missing"):
+        if key in e:
+            v = e[key]
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                out.append(f"{where}: field {key}: expected a list of text, like [a, b]")
+    if "relevance" in e and (isinstance(e["relevance"], bool) or not isinstance(e["relevance"], int) or not 0 <= e["relevance"] <= 100):
+        out.append(f"{where}: field relevance: expected a whole number 0-100, got {e['relevance']!r}")
+    if e.get("llm_relevance") is not None and (not isinstance(e["llm_relevance"], int) or not 0 <= e["llm_relevance"] <= 100):
+        out.append(f"{where}: field llm_relevance: expected a whole number 0-100 or null")
+    if "announce_type" in e and e["announce_type"] not in ANNOUNCE_TYPES:
+        out.append(f"{where}: field announce_type: expected one of {', '.join(ANNOUNCE_TYPES)}, got {e['announce_type']!r}")
+    return out
+
+
+def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
+    """Problems in one issue record (empty list: valid)."""
+    if not isinstance(raw, dict):
+        return [f"{path}: the record must be a mapping (date:, number:, sections: ...)"]
+    problems = []
+    for key in raw:
+        if key not in TOP_KEYS:
+            problems.append(f"{path}: unknown top-level key {key!r} (known: {', '.join(sorted(TOP_KEYS))})")
+    for key in ("date", "number", "sections"):
+        if key not in raw:
+            problems.append(f"{path}: required key {key!r} is missing")
+    date = str(raw.get("date", ""))
+    if "date" in raw and not DATE_RE.match(date):
+        problems.append(f"{path}: date: expected YYYY-MM-DD in quotes, got {raw['date']!r}")
+    elif "date" in raw and not path.endswith(f"{date}.yaml"):
+        problems.append(f"{path}: date {date} does not match the file name; records are named data/issues/YYYY/YYYY-MM-DD.yaml")
+    if "number" in raw and (isinstance(raw["number"], bool) or not isinstance(raw["number"], int) or raw["number"] < 1):
+        problems.append(f"{path}: number: expected a whole number from 1, got {raw['number']!r}")
+    note = raw.get("editor_note", {})
+    if not isinstance(note, dict) or any(k not in ("zh", "en") or not isinstance(v, (str, type(None))) for k, v in note.items()):
+        problems.append(f"{path}: editor_note: expected {{zh: '...', en: '...'}}")
+    removed = raw.get("removed", [])
+    if not isinstance(removed, list) or not all(isinstance(x, str) for x in removed):
+        problems.append(f"{path}: removed: expected a list of arXiv ids in quotes")
+    sections = raw.get("sections", [])
+    if not isinstance(sections, list):
+        return problems + [f"{path}: sections: expected a list of {{topic: ..., papers: [...]}}"]
+    seen: dict[str, str] = {}
+    for i, s in enumerate(sections):
+        if not isinstance(s, dict) or "topic" not in s:
+            problems.append(f"{path}: sections[{i}]: expected {{topic: ..., papers: [...]}}")
+            continue
+        topic = s["topic"]
+        if topic not in cfg.topic_ids:
+            problems.append(f"{path}: sections[{i}]: topic {topic!r} is not a topic in config.yml ({', '.join(cfg.topic_ids)})")
+        papers = s.get("papers") or []
+        if not isinstance(papers, list):
+            problems.append(f"{path}: sections[{i}] ({topic}): papers: expected a list")
+            continue
+        for j, e in enumerate(papers):
+            pid = e.get("id") if isinstance(e, dict) else None
+            where = f"{path}: paper {pid}" if pid else f"{path}: sections[{i}].papers[{j}]"
+            if not isinstance(e, dict):
+                problems.append(f"{where}: expected a mapping of fields")
+                continue
+            for key in ("id", "title", "abstract", "topic"):
+                if key not in e:
+                    problems.append(f"{where}: required field {key!r} is missing")
+            for key in e:
+                if key not in PAPER_KEYS:
+                    problems.append(f"{where}: unknown field {key!r}")
+            problems += _type_problems(e, where)
+            if e.get("topic") != topic and "topic" in e:
+                problems.append(
+                    f"{where}: field topic is {e.get('topic')!r} but the paper is listed under section {topic!r}; "
+                    f"to move a paper, set its topic to {topic!r} and add 'topic' to its edited list"
+                )
+            for f in e.get("edited") or []:
+                if isinstance(f, str) and f not in EDITABLE:
+                    problems.append(f"{where}: field edited: {f!r} is not a field a run could overwrite")
+            if isinstance(pid, str):
+                if pid in seen:
+                    problems.append(f"{where}: listed twice (also in section {seen[pid]!r})")
+                seen[pid] = topic
+                if isinstance(removed, list) and pid in removed:
+                    problems.append(f"{where}: is listed but also in removed; delete one of the two")
+    return problems
+
+
+def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
+    problems: list[str] = []
+    paths = store.issue_paths()
+    numbers: dict[int, str] = {}
+    for p in paths:
+        rel = _rel(p, cfg)
+        try:
+            raw = load_yaml(p)
+        except RecordError as e:
+            problems.append(str(e).replace(str(p), rel))
+            continue
+        found = check_record(raw, rel, cfg)
+        problems += found
+        n = raw.get("number") if isinstance(raw, dict) else None
+        if isinstance(n, int):
+            if n in numbers:
+                problems.append(f"{rel}: number {n} is also used by {numbers[n]}")
+            numbers[n] = rel
+    return len(paths), problems
+
+
+def check_rendered(cfg: Config, store: Store) -> list[str]:
+    """Generated pages and feeds that differ from what the records give."""
+    issues = list(store.issues())
+    expected = {cfg.paths.docs / rel: text.encode() for rel, text in compute_pages(cfg, issues, store.load_status(), store).items()}
+    expected.update({cfg.paths.feeds / f.path: f.content for f in feeds_mod.build_feeds(cfg, issues)})
+    out = []
+    for path, content in sorted(expected.items()):
+        rel = _rel(path, cfg)
+        if not path.exists():
+            out.append(f"{rel}: missing; run `python -m generator render` and commit the result")
+        elif path.read_bytes() != content:
+            m = re.match(r".*issues/(\d{4})/(\d{4}-\d{2}-\d{2})\.md$", rel)
+            if m:
+                out.append(f"{rel}: differs from its record. Pages are generated: make the change in "
+                           f"data/issues/{m.group(1)}/{m.group(2)}.yaml instead (then run `python -m generator render`)")
+            else:
+                out.append(f"{rel}: out of date or edited by hand; generated files come from data/ and config.yml: "
+                           "run `python -m generator render` and commit the result")
+    return out
+
+
+def _rel(path: Path, cfg: Config) -> str:
+    try:
+        return str(path.relative_to(cfg.root))
+    except ValueError:
+        return str(path)
