@@ -180,7 +180,8 @@ def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True) -> None
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg.root / "mkdocs.yml"), "-d", str(site_dir.resolve())]
     if strict:
         cmd.append("--strict")
-    env = dict(os.environ)
+    env = dict(os.environ, MAID_SITE_URL=cfg.site.url, MAID_REPO_URL=cfg.site.repo_url,
+               MAID_EDIT_URI=f"edit/{cfg.site.edit_branch}/docs/")
     # reproducible output: MkDocs dates the sitemap by SOURCE_DATE_EPOCH; use the newest issue's date
     newest = max((p.stem for p in Store(cfg.paths.data).issue_paths()), default="2025-01-01")
     env.setdefault("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat(newest).replace(tzinfo=timezone.utc).timestamp())))

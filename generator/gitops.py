@@ -49,7 +49,7 @@ def yaml_at(repo: Path, ref: str, relpath: str):
 
 
 def last_bot_commit(repo: Path, email: str = BOT_EMAIL) -> str | None:
-    proc = git(repo, "log", "-1", "--format=%H", f"--author={email}", check=False)
+    proc = git(repo, "log", "-1", "--format=%H", "--fixed-strings", f"--author={email}", check=False)
     sha = proc.stdout.strip()
     return sha or None
 

@@ -67,6 +67,9 @@ def test_real_day_run_build_and_rerun_is_byte_identical(project, real_day):
     assert (site / "index.html").exists() and (site / "en/index.html").exists()
     assert (site / "archive/index.html").exists() and (site / "en/topics/imaging/index.html").exists()
     assert "第 1 期" in (site / "index.html").read_text()
+    # site.url from config.yml reaches MkDocs; the edit button opens the record, not the generated page
+    assert f'rel="canonical" href="https://digest.example.org/issues/2025/{real_day}/"' in zh_page
+    assert f'href="https://github.com/example/medical-ai-daily/edit/main/data/issues/2025/{real_day}.yaml"' in zh_page
 
     for lang in ("zh", "en"):
         for name in ("papers", "issues", "topic-imaging"):
