@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Render pages and feeds, then run `mkdocs build --strict`; feeds are copied into the site.")
     p.add_argument("--site-dir", type=Path, help="output folder (default: paths.site from the config)")
     p.add_argument("--no-strict", action="store_true", help="do not treat MkDocs warnings as errors")
+    p.add_argument("--incremental", action="store_true",
+                   help="rebuild only pages whose sources changed since the last build into the same folder "
+                   "(falls back to a full build when the theme, hooks, assets or mkdocs.yml changed, or a page was removed)")
 
     p = sub.add_parser("validate", help="check the config, every record, and hand-edited pages",
                        description="Check config.yml and every issue record (each problem names file, paper and field), "
@@ -120,7 +123,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
 
 def cmd_run(cfg, args) -> int:
     t0 = time.monotonic()
-    store = Store(cfg.paths.data)
+    store = Store.of(cfg)
     enricher, note = make_enricher(cfg, dict(os.environ))
     with run_lock(cfg.paths.data):
         report = run_day(cfg, args.date, store, enricher)
@@ -145,7 +148,7 @@ def cmd_enrich(cfg, args) -> int:
     if enricher is None:
         print(note)
         return 1
-    store = Store(cfg.paths.data)
+    store = Store.of(cfg)
     with run_lock(cfg.paths.data):
         issues = [i for i in store.issues() if not args.since or i.date >= args.since.isoformat()]
         todo = [(i, e) for i in issues for e in i.entries if needs_enrichment(e, enricher.signature)]
@@ -175,15 +178,33 @@ def cmd_render(cfg, args) -> int:
     return 0
 
 
-def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True) -> None:
+BUILD_STAMP = ".maid-build.json"
+
+
+def _theme_digest(cfg) -> str:
+    """Everything besides the pages that shapes every built page: a change means a full build."""
+    import hashlib
+
+    h = hashlib.sha1(__version__.encode())
+    paths = [cfg.root / "mkdocs.yml", *sorted((cfg.root / "overrides").rglob("*")),
+             *sorted(p for p in (cfg.paths.docs / "assets").rglob("*") if "search" not in p.parts)]
+    for p in paths:
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(cfg.root)).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True, dirty: bool = False) -> None:
     site_dir = site_dir or cfg.paths.site
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg.root / "mkdocs.yml"), "-d", str(site_dir.resolve())]
-    if strict:
+    if dirty:
+        cmd.append("--dirty")  # MkDocs warns that a dirty build may be inaccurate: never strict
+    elif strict:
         cmd.append("--strict")
     env = dict(os.environ, MAID_SITE_URL=cfg.site.url, MAID_REPO_URL=cfg.site.repo_url,
-               MAID_EDIT_URI=f"edit/{cfg.site.edit_branch}/docs/")
+               MAID_EDIT_URI=f"edit/{cfg.site.edit_branch}/docs/", NO_MKDOCS_2_WARNING="1")
     # reproducible output: MkDocs dates the sitemap by SOURCE_DATE_EPOCH; use the newest issue's date
-    newest = max((p.stem for p in Store(cfg.paths.data).issue_paths()), default="2025-01-01")
+    newest = max((p.stem for p in Store.of(cfg).issue_paths()), default="2025-01-01")
     env.setdefault("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat(newest).replace(tzinfo=timezone.utc).timestamp())))
     proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -194,20 +215,33 @@ def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True) -> None
 
 
 def cmd_build(cfg, args) -> int:
+    import json
+
     t = time.monotonic()
-    with run_lock(cfg.paths.data):
-        res = render_all(cfg)
-    log.info("rendered: %d files written, %d unchanged", len(res.written), res.unchanged)
     site = args.site_dir or cfg.paths.site
-    mkdocs_build(cfg, site, strict=not args.no_strict)
-    print(f"site built in {site} ({time.monotonic() - t:.1f}s)")
+    stamp = site / BUILD_STAMP
+    with run_lock(cfg.paths.data):
+        res = render_all(cfg, settle_mtimes=args.incremental)
+    log.info("rendered: %d files written, %d unchanged", len(res.written), res.unchanged)
+    theme = _theme_digest(cfg)
+    dirty = False
+    if args.incremental:
+        try:
+            dirty = json.loads(stamp.read_text()).get("theme") == theme and not res.removed
+        except (FileNotFoundError, ValueError):
+            dirty = False
+        if not dirty:
+            log.info("full build: no previous build here, or the theme/assets changed, or a page was removed")
+    mkdocs_build(cfg, site, strict=not args.no_strict, dirty=dirty)
+    stamp.write_text(json.dumps({"theme": theme}))
+    print(f"site built in {site} ({time.monotonic() - t:.1f}s, {'incremental' if dirty else 'full'})")
     return 0
 
 
 def cmd_validate(cfg, args) -> int:
     from .validate import check_records, check_rendered
 
-    store = Store(cfg.paths.data)
+    store = Store.of(cfg)
     n, problems = check_records(cfg, store)
     if not problems:
         stale = check_rendered(cfg, store)
@@ -227,7 +261,7 @@ def cmd_mark_edits(cfg, args) -> int:
     from .edits import mark_edits
 
     with run_lock(cfg.paths.data):
-        report = mark_edits(cfg, Store(cfg.paths.data), args.base)
+        report = mark_edits(cfg, Store.of(cfg), args.base)
     for line in report.lines():
         print(line)
     return 0
@@ -240,7 +274,7 @@ def cmd_publish(cfg, args) -> int:
     if repo is None:
         raise RunError(f"{cfg.root} is not in a git repository")
     paths = [str(p.relative_to(repo)) for p in (cfg.paths.data, cfg.paths.docs, cfg.paths.feeds) if p.exists()]
-    newest = max((p.stem for p in Store(cfg.paths.data).issue_paths()), default=None)
+    newest = max((p.stem for p in Store.of(cfg).issue_paths()), default=None)
     message = args.message or (f"Issue of {newest}: records, pages and feeds" if newest else "Update records, pages and feeds")
     print(publish(repo, paths, message, remote=args.remote, branch=args.branch))
     return 0

@@ -249,7 +249,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     With an ``enricher`` the keyword selector is a generous pre-filter (``llm.prefilter_threshold``) and the LLM's
     relevance decides (``llm.keep_threshold``); a candidate the LLM could not judge falls back to the keyword decision.
     """
-    store = store or Store(cfg.paths.data)
+    store = store or Store.of(cfg)
     timings: dict[str, float] = {}
     t = time.monotonic()
     try:

@@ -75,7 +75,7 @@ def test_issue_page_has_every_field(cfg):
               comment="12 pages", editor_note="值得一读 **推荐**", institutions=["Example University"])
     e.journal_ref, e.doi = "J. Test 2025", "10.1000/xyz"
     page = pages.issue_page(issue(e), cfg, [{"id": "2506.00002", "title": "Dropped <b>", "relevance": 30,
-                                               "reason_zh": "低于阈值", "reason_en": "below threshold"}])
+                                               "reason_zh": "低于阈值", "reason_en": "below threshold"}]).combined
     for needle in ("arXiv:2506.00001v1", "2025-06-09", "eess.IV cs.CV", "badge-new", "相关度 90%",
                    "Liver tumor segmentation in CT", "肝肿瘤分割", "Ann One", "Example University", "影像｜命中：CT",
                    "Imaging | matched: CT", "提出一种方法。", "A method.", "12 pages", "J. Test 2025",
@@ -88,14 +88,14 @@ def test_issue_page_has_every_field(cfg):
 
 
 def test_untranslated_entry_shows_pending_badge(cfg):
-    page = pages.issue_page(issue(entry()), cfg)
+    page = pages.issue_page(issue(entry()), cfg).combined
     assert "待翻译 · translation pending" in page and "中文摘要 · Chinese abstract" not in page
 
 
 def test_editor_notes_cannot_inject_html(cfg):
     i = issue(entry(editor_note="<script>x()</script> **ok**"))
     i.editor_note_zh = "本期 <iframe src=x> 推荐"
-    page = pages.issue_page(i, cfg)
+    page = pages.issue_page(i, cfg).combined
     assert "<script>" not in page and "<iframe" not in page and "<strong>ok</strong>" in page
 
 

@@ -100,7 +100,7 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
     vid = e.id + (f"v{e.version}" if e.version else "")
     p = e.paper
     parts = [
-        f'<div class="paper" data-arxiv="{esc(e.id)}" markdown="0">',
+        f'<div class="paper" data-arxiv="{esc(e.id)}">',
         '<p class="paper-meta">'
         f'<a class="paper-id" href="{esc(p.abs_url)}">arXiv:{esc(vid)}</a>'
         f' <span class="paper-date">{issue.date}</span>'
@@ -180,7 +180,7 @@ def _dropped_html(dropped: list[dict]) -> str:
             f'<td>{int(d.get("relevance") or 0)}%</td><td>{esc(d.get("reason_zh"))}<br><span lang="en">{esc(d.get("reason_en"))}</span></td></tr>'
         )
     return (
-        f'<details class="dropped" data-search-exclude markdown="0"><summary>未收录的候选（{len(dropped)} 篇）· '
+        f'<details class="dropped"><summary>未收录的候选（{len(dropped)} 篇）· '
         f"Candidates not included ({len(dropped)})</summary>\n"
         "<p>这些论文命中了部分医学关键词，但未达到入选条件；原因如下。"
         " These papers matched some medical phrases but were not selected; the reason is given for each.</p>\n"
@@ -190,15 +190,41 @@ def _dropped_html(dropped: list[dict]) -> str:
     )
 
 
-def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> str:
+@dataclass
+class IssuePage:
+    """An issue page: small Markdown (headings, notes, placeholders) plus the entries' HTML in a sidecar file.
+
+    The entries are already-escaped HTML; passing them through Markdown's raw-HTML parser cost ~90 % of a site build,
+    so the MkDocs hook ``overrides/hooks/site_hooks.py`` puts each fragment in place of its placeholder after Markdown.
+    """
+
+    markdown: str
+    fragments: str
+
+    @property
+    def combined(self) -> str:
+        return self.markdown + "\n" + self.fragments
+
+
+FRAGMENT = "<!-- maid:fragment {name} -->"
+PLACEHOLDER = "<!-- maid:{name} -->"
+
+
+def fragments_path(day: str) -> str:
+    return f"issues/{day[:4]}/{day}.entries.html"
+
+
+def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> IssuePage:
     names = {t.id: t for t in cfg.topics}
     total = len(issue.entries)
+    frags: list[str] = []
     out = [
         _front_matter(
             title=f"第 {issue.number} 期 · {issue.date}",
             description=f"{cfg.site.title_zh} 第 {issue.number} 期（{issue.date}），{total} 篇论文 · "
             f"{cfg.site.title_en} issue {issue.number} ({issue.date}), {total} papers",
             edit_url=edit_url(cfg, issue.date),
+            fragments=fragments_path(issue.date).rsplit("/", 1)[1],
         ),
         GENERATED.format(src=record_path(issue.date)),
         "",
@@ -234,12 +260,14 @@ def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> 
     for s in sections:
         t = names.get(s.topic)
         zh, en = (t.name_zh, t.name_en) if t else (s.topic, s.topic)
-        out += [f"## {md_escape(zh)} · {md_escape(en)}（{len(s.entries)}） {{ #topic-{s.topic} }}", ""]
-        for e in s.entries:
-            out += [_entry_html(e, issue, cfg), ""]
+        out += [f"## {md_escape(zh)} · {md_escape(en)}（{len(s.entries)}） {{ #topic-{s.topic} }}", "",
+                PLACEHOLDER.format(name=f"section:{s.topic}"), ""]
+        frags.append(FRAGMENT.format(name=f"section:{s.topic}"))
+        frags += [_entry_html(e, issue, cfg) for e in s.entries]
     if dropped:
-        out += [_dropped_html(dropped), ""]
-    return "\n".join(out)
+        out += [PLACEHOLDER.format(name="dropped"), ""]
+        frags += [FRAGMENT.format(name="dropped"), _dropped_html(dropped)]
+    return IssuePage("\n".join(out), "\n".join(frags) + "\n")
 
 
 # ------------------------------------------------------------------ site pages
@@ -293,7 +321,8 @@ def home_page(
         else "Every weekday, the new medical-AI papers on arXiv — diagnosis support, medical imaging, health monitoring,"
         " clinical LLMs and biomedical ML — selected, sorted by topic and presented in Chinese and English, with RSS feeds."
     )
-    out = [_front_matter(title=t["home"], edit_url=source_url(cfg, "data/issues/")), GENERATED.format(src="data/"), "", f"# {md_escape(title)}", "", intro, ""]
+    out = [_front_matter(title=t["home"], edit_url=source_url(cfg, "data/issues/")), GENERATED.format(src="data/"), "",
+           f"# {md_escape(title)}", "", intro, "", _home_search(lang), ""]
     line = _status_line(status, lang)
     if line:
         out += [f'!!! info "{t["status"]}"', "", f"    {line}", ""]
@@ -383,6 +412,40 @@ def topic_page(cfg: Config, lang: str, topic: Topic, entries: list[tuple[str, En
         out.append(f"- {day} · [{md_escape(truncate(title_txt, 200))}]({href}){second} — {t['relevance']} {e.relevance}%")
     out += ["", t["more_in_archive"].format(href="../archive.md"), ""]
     return "\n".join(out)
+
+
+def search_page(cfg: Config, lang: str) -> str:
+    zh = lang == "zh"
+    title = "搜索论文" if zh else "Search papers"
+    hint = ("中文词、英文词、作者或 arXiv 编号，如：分割、segmentation、Zhang、2506.05361" if zh
+            else "English or Chinese words, an author, an arXiv id — e.g. segmentation, 病理, Zhang, 2506.05361")
+    root = "../" if zh else "../../"
+    return "\n".join([
+        _front_matter(title="搜索" if zh else "Search", edit_url=source_url(cfg, "generator/render/pages.py")),
+        GENERATED.format(src="data/"),
+        "",
+        f"# {title}",
+        "",
+        f'<div id="paper-search" class="paper-search" data-root="{root}" data-prefix="{"" if zh else "en/"}" '
+        f'data-lang="{lang}" markdown="0">',
+        f'<form role="search" onsubmit="return false"><input type="search" name="q" placeholder="{esc(hint)}" '
+        f'aria-label="{esc(title)}" autocomplete="off" autofocus></form>',
+        '<p class="paper-search-status" aria-live="polite"></p>',
+        '<ol class="paper-search-results"></ol>',
+        '<button type="button" class="md-button paper-search-more" hidden></button>',
+        "</div>",
+        "",
+        "<noscript>" + ("搜索需要 JavaScript；也可以在往期归档中按月份浏览。" if zh else
+                        "Search needs JavaScript; the archive lists every issue by month.") + "</noscript>",
+        "",
+    ])
+
+
+def _home_search(lang: str) -> str:
+    zh = lang == "zh"
+    hint = "搜索论文：中文词、英文词、作者或 arXiv 编号" if zh else "Search papers: words, authors, arXiv ids"
+    return (f'<form class="home-search" action="search/" method="get" role="search" markdown="0">'
+            f'<input type="search" name="q" placeholder="{esc(hint)}" aria-label="{esc(hint)}"></form>')
 
 
 def feed_list(cfg: Config, lang: str) -> list[tuple[str, str, str]]:

@@ -8,8 +8,12 @@ removes generated files that no record backs any more.  Hand-written pages
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,13 +21,10 @@ from ..config import Config
 from ..model import Entry, Issue
 from ..store import Store, atomic_write
 from . import feeds as feeds_mod
-from . import pages
+from . import pages, search_index
+from . import text as text_mod
 
 log = logging.getLogger(__name__)
-
-# generated pages with fixed names (per language suffix)
-FIXED_PAGES = ("index", "archive", "subscribe", "topics/index")
-
 
 @dataclass
 class RenderResult:
@@ -32,18 +33,29 @@ class RenderResult:
     unchanged: int = 0
 
 
+# mtime given to generated pages that did not change, for incremental MkDocs builds (`build --incremental`):
+# older than any built page, so `mkdocs build --dirty` skips them even after a fresh git checkout
+SETTLED_MTIME = 946684800  # 2000-01-01
+
+
 def _lang_name(stem: str, lang: str) -> str:
     return f"{stem}.md" if lang == "zh" else f"{stem}.{lang}.md"
 
 
-def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store) -> dict[str, str]:
-    """docs-relative path -> page text."""
-    out: dict[str, str] = {}
+def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
+                  unchanged: set[str] = frozenset()) -> dict[str, str | None]:
+    """docs-relative path -> page text (None: an issue page whose inputs did not change, left as it is)."""
+    out: dict[str, str | None] = {}
     newest_first = sorted(issues, key=lambda i: i.date, reverse=True)
     summaries = [pages.summarize(i) for i in newest_first]
     latest = newest_first[0] if newest_first else None
     for issue in issues:
-        out[pages.issue_page_path(issue.date)] = pages.issue_page(issue, cfg, store.load_dropped(issue.date))
+        rel, frag = pages.issue_page_path(issue.date), pages.fragments_path(issue.date)
+        if rel in unchanged:
+            out[rel] = out[frag] = None
+        else:
+            page = pages.issue_page(issue, cfg, store.load_dropped(issue.date))
+            out[rel], out[frag] = page.markdown, page.fragments
     counts: dict[str, int] = {}
     per_topic: dict[str, list[tuple[str, Entry]]] = {t.id: [] for t in cfg.topics}
     for issue in newest_first:
@@ -56,6 +68,7 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store) 
         out[_lang_name("index", lang)] = pages.home_page(cfg, lang, summaries, latest, status)
         out[_lang_name("archive", lang)] = pages.archive_page(cfg, lang, summaries)
         out[_lang_name("subscribe", lang)] = pages.subscribe_page(cfg, lang)
+        out[_lang_name("search", lang)] = pages.search_page(cfg, lang)
         out[_lang_name("topics/index", lang)] = pages.topics_index_page(cfg, lang, counts)
         for t in cfg.topics:
             out[_lang_name(f"topics/{t.id}", lang)] = pages.topic_page(cfg, lang, t, per_topic[t.id])
@@ -64,7 +77,7 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store) 
 
 def _owned(docs: Path, cfg: Config) -> list[Path]:
     """Generated files currently on disk (candidates for removal)."""
-    found = list((docs / "issues").glob("*/*.md")) if (docs / "issues").exists() else []
+    found = [p for pattern in ("*/*.md", "*/*.entries.html") for p in (docs / "issues").glob(pattern)] if (docs / "issues").exists() else []
     topics = docs / "topics"
     if topics.exists():
         found += list(topics.glob("*.md"))
@@ -94,21 +107,58 @@ def vendor_mathjax(docs: Path) -> list[str]:
     return written
 
 
-def render_all(cfg: Config, store: Store | None = None) -> RenderResult:
-    store = store or Store(cfg.paths.data)
+def _inputs_digest(cfg: Config, store: Store, day: str) -> str:
+    """What an issue page depends on: its record, its drop log, the config and the renderer's code."""
+    h = hashlib.sha1(_code_digest(cfg).encode())
+    for path in (store.issue_path(day), store.dropped_path(day)):
+        h.update(path.read_bytes() if path.exists() else b"-")
+    return h.hexdigest()
+
+
+def _code_digest(cfg: Config) -> str:
+    h = hashlib.sha1(cfg.path.read_bytes())
+    for mod in (pages, text_mod):
+        h.update(Path(mod.__file__).read_bytes())
+    return h.hexdigest()
+
+
+def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = False) -> RenderResult:
+    """Write every generated file from the records.  ``settle_mtimes``: see SETTLED_MTIME."""
+    store = store or Store.of(cfg)
     issues = list(store.issues())
     status = store.load_status()
     docs, feeds_dir = cfg.paths.docs, cfg.paths.feeds
     result = RenderResult()
 
-    page_texts = compute_pages(cfg, issues, status, store)
-    feed_files = feeds_mod.build_feeds(cfg, issues)
+    # issue pages whose inputs are unchanged since the last render are not computed again
+    manifest_path = cfg.paths.cache / "render-manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (FileNotFoundError, ValueError):
+        manifest = {}
+    digests = {pages.issue_page_path(i.date): _inputs_digest(cfg, store, i.date) for i in issues}
+    unchanged = {rel for rel, d in digests.items() if manifest.get(rel) == d and (docs / rel).exists()
+                 and (docs / rel.replace(".md", ".entries.html")).exists()}
 
+    page_texts = compute_pages(cfg, issues, status, store, unchanged)
+    feed_files = feeds_mod.build_feeds(cfg, issues)
+    index_files = search_index.build_index(cfg, issues)
+
+    changed: set[str] = set()
     for rel, text in sorted(page_texts.items()):
-        if atomic_write(docs / rel, text):
+        if text is not None and atomic_write(docs / rel, text):
             result.written.append(f"docs/{rel}")
+            changed.add(rel.replace(".entries.html", ".md"))
         else:
             result.unchanged += 1
+    now = time.time()
+    for rel in page_texts:
+        if not rel.endswith(".md"):
+            continue
+        if rel in changed:
+            os.utime(docs / rel, (now, now))  # a page whose sidecar changed is rebuilt too
+        elif settle_mtimes:
+            os.utime(docs / rel, (SETTLED_MTIME, SETTLED_MTIME))
     for f in feed_files:
         if atomic_write(feeds_dir / f.path, f.content):
             result.written.append(f"feeds/{f.path}")
@@ -120,6 +170,18 @@ def render_all(cfg: Config, store: Store | None = None) -> RenderResult:
         if p not in keep_pages:
             p.unlink()
             result.removed.append(str(p.relative_to(docs.parent)) if docs.parent in p.parents else str(p))
+    for rel, content in sorted(index_files.items()):
+        if atomic_write(docs / rel, content):
+            result.written.append(f"docs/{rel}")
+        else:
+            result.unchanged += 1
+    index_dir = docs / search_index.INDEX_DIR
+    if index_dir.exists():
+        for p in index_dir.glob("*.json"):
+            if str(p.relative_to(docs)) not in index_files:
+                p.unlink()
+                result.removed.append(f"docs/{p.relative_to(docs)}")
+    atomic_write(manifest_path, json.dumps(digests, sort_keys=True, indent=0))
     keep_feeds = {feeds_dir / f.path for f in feed_files}
     if feeds_dir.exists():
         for p in feeds_dir.glob("*/*.xml"):

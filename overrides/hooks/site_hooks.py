@@ -2,14 +2,21 @@
 
 * A page may name its own ``edit_url`` in front matter: generated issue pages
   point "edit this page" at their canonical record in data/, not at the page.
+* Issue pages keep their (already escaped) entry HTML in a sidecar file named by the
+  ``fragments`` front-matter key; each fragment replaces its placeholder comment after
+  Markdown has run, so Markdown never parses thousands of raw HTML blocks.
 * After the build, the feeds (generated into ./feeds next to mkdocs.yml) are
   copied into the site so they are published with it.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+
+_FRAGMENT = re.compile(r"^<!-- maid:fragment (\S+) -->\n", re.M)
+_PLACEHOLDER = re.compile(r"(?:<p>)?<!-- maid:(\S+) -->(?:</p>)?")
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -17,6 +24,16 @@ def on_page_markdown(markdown, page, config, files):
     if url:
         page.edit_url = url
     return markdown
+
+
+def on_page_content(html, page, config, files):
+    name = page.meta.get("fragments")
+    if not name:
+        return html
+    path = Path(page.file.abs_src_path).parent / name
+    parts = _FRAGMENT.split(path.read_text(encoding="utf-8"))
+    fragments = dict(zip(parts[1::2], parts[2::2]))
+    return _PLACEHOLDER.sub(lambda m: fragments.get(m.group(1), ""), html)
 
 
 def on_post_build(config):

@@ -1,0 +1,145 @@
+// Paper search for Medical AI Daily: results are papers, found by English or Chinese words, authors, arXiv ids or
+// DOIs. The index is compact per-year JSON (see generator/render/search_index.py): the newest year loads with the
+// page, older years on request. Every string from the index is inserted as text (textContent), never as HTML.
+(function () {
+  "use strict";
+  var box = document.getElementById("paper-search");
+  if (!box) return;
+  var root = box.getAttribute("data-root") || "../";
+  var prefix = box.getAttribute("data-prefix") || "";
+  var lang = box.getAttribute("data-lang") === "en" ? "en" : "zh";
+  var input = box.querySelector("input");
+  var status = box.querySelector(".paper-search-status");
+  var list = box.querySelector(".paper-search-results");
+  var more = box.querySelector(".paper-search-more");
+  var T = {
+    zh: { loading: "正在载入索引…", ready: "已载入 {n} 篇论文（{years}）。", none: "没有找到匹配的论文。",
+          found: "找到 {n} 篇", shown: "，显示前 {k} 篇", older: "搜索更早的年份（{y}）", failed: "索引载入失败，请稍后刷新。" },
+    en: { loading: "Loading the index…", ready: "{n} papers loaded ({years}).", none: "No paper matches.",
+          found: "{n} papers found", shown: ", showing the first {k}", older: "Search older years ({y})", failed: "The index could not be loaded; please reload later." }
+  }[lang];
+  var LIMIT = 50;
+  var manifest = null, rows = [], next = 0, years = [];
+  var CJK = /[\u3400-\u9fff]/;
+
+  function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k]; }); }
+  function norm(s) { return (s || "").normalize("NFKC").toLowerCase(); }
+
+  function prepare(r) {
+    // r = [id, date, topic, title, title_zh, authors, summary_zh, summary_en, doi]
+    return { r: r, title: norm(r[3]) + " \u0001 " + norm(r[4]), authors: norm(r[5]),
+             summary: norm(r[6]) + " \u0001 " + norm(r[7]), ids: norm(r[0]) + " " + norm(r[8]) };
+  }
+
+  function load(i) {
+    var shard = manifest.shards[i];
+    return fetch(root + "assets/search/" + shard.file).then(function (res) {
+      if (!res.ok) throw new Error("HTTP " + res.status);
+      return res.json();
+    }).then(function (data) {
+      for (var j = 0; j < data.papers.length; j++) rows.push(prepare(data.papers[j]));
+      years.push(shard.year);
+      next = i + 1;
+    });
+  }
+
+  function terms(q) {
+    var out = [];
+    norm(q).split(/\s+/).forEach(function (t) {
+      t = t.replace(/^arxiv:/, "");
+      if (!t) return;
+      var grams = null;
+      if (CJK.test(t) && t.length > 2) {  // a Chinese phrase typed without spaces: also accept its bigrams
+        grams = [];
+        for (var i = 0; i + 2 <= t.length; i++) grams.push(t.slice(i, i + 2));
+      }
+      out.push({ t: t, grams: grams });
+    });
+    return out;
+  }
+
+  function scoreField(hay, term) {
+    if (hay.indexOf(term.t) >= 0) return 1;
+    if (term.grams && term.grams.every(function (g) { return hay.indexOf(g) >= 0; })) return 0.5;
+    return 0;
+  }
+
+  function score(row, ts) {
+    var total = 0;
+    for (var i = 0; i < ts.length; i++) {
+      var t = ts[i];
+      var s = 6 * scoreField(row.ids, t) + 3 * scoreField(row.title, t) + 2 * scoreField(row.authors, t)
+            + scoreField(row.summary, t);
+      if (!s) return 0;  // every term must match somewhere
+      total += s;
+    }
+    return total;
+  }
+
+  function topicName(id) {
+    var t = manifest.topics[id];
+    return t ? (lang === "zh" ? t[0] : t[1]) : id;
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function render(q) {
+    list.textContent = "";
+    var ts = terms(q);
+    if (!ts.length) { status.textContent = fmt(T.ready, { n: rows.length, years: years.join(", ") }); return; }
+    var hits = [];
+    for (var i = 0; i < rows.length; i++) {
+      var s = score(rows[i], ts);
+      if (s) hits.push([s, rows[i]]);
+    }
+    hits.sort(function (a, b) { return b[0] - a[0] || (a[1].r[1] < b[1].r[1] ? 1 : a[1].r[1] > b[1].r[1] ? -1 : 0); });
+    status.textContent = hits.length ? fmt(T.found, { n: hits.length }) + (hits.length > LIMIT ? fmt(T.shown, { k: LIMIT }) : "") : T.none;
+    hits.slice(0, LIMIT).forEach(function (h) {
+      var r = h[1].r, li = el("li", "paper-search-hit");
+      var href = root + prefix + "issues/" + r[1].slice(0, 4) + "/" + r[1] + "/#arxiv-" + r[0].replace("/", "-");
+      var a = el("a", "hit-title", lang === "zh" && r[4] ? r[4] : r[3]);
+      a.href = href;
+      li.appendChild(a);
+      var second = lang === "zh" && r[4] ? r[3] : r[4];
+      if (second) li.appendChild(el("div", "hit-second", second));
+      li.appendChild(el("div", "hit-meta", r[1] + " · " + topicName(r[2]) + " · arXiv:" + r[0] + (r[5] ? " · " + r[5] : "")));
+      list.appendChild(li);
+    });
+    window.__paperSearchLastQuery = { q: q, hits: hits.length, at: performance.now() };
+  }
+
+  function updateMore() {
+    if (manifest && next < manifest.shards.length) {
+      more.hidden = false;
+      more.textContent = fmt(T.older, { y: manifest.shards[next].year });
+    } else {
+      more.hidden = true;
+    }
+  }
+
+  status.textContent = T.loading;
+  fetch(root + "assets/search/papers-index.json").then(function (res) {
+    if (!res.ok) throw new Error("HTTP " + res.status);
+    return res.json();
+  }).then(function (m) {
+    manifest = m;
+    return m.shards.length ? load(0) : null;
+  }).then(function () {
+    window.__paperSearchReady = performance.now();
+    updateMore();
+    var q = new URLSearchParams(window.location.search).get("q");
+    if (q) input.value = q;
+    render(input.value);
+  }).catch(function () { status.textContent = T.failed; });
+
+  input.addEventListener("input", function () { if (manifest) render(input.value); });
+  more.addEventListener("click", function () {
+    more.disabled = true;
+    load(next).then(function () { more.disabled = false; updateMore(); render(input.value); });
+  });
+})();
