@@ -32,6 +32,8 @@
   }
 
   function load(i) {
+    while (i < manifest.shards.length && years.indexOf(manifest.shards[i].year) >= 0) i++;  // already loaded
+    if (i >= manifest.shards.length) { next = i; return Promise.resolve(); }
     var shard = manifest.shards[i];
     return fetch(root + "assets/search/" + shard.file).then(function (res) {
       if (!res.ok) throw new Error("HTTP " + res.status);
@@ -134,10 +136,39 @@
     updateMore();
     var q = new URLSearchParams(window.location.search).get("q");
     if (q) input.value = q;
-    render(input.value);
+    onQuery();
   }).catch(function () { status.textContent = T.failed; });
 
-  input.addEventListener("input", function () { if (manifest) render(input.value); });
+  // an arXiv id names its month (YYMM): load that year's index (and the next, for late announcements) at once
+  function ensureYearsFor(q) {
+    var m = /(?:^|\s)(?:arxiv:)?(\d{2})(\d{2})\.\d{4,5}/i.exec(q);
+    if (!m || !manifest) return null;
+    var wanted = ["20" + m[1], String(Number("20" + m[1]) + 1)];
+    var todo = [];
+    manifest.shards.forEach(function (s, i) {
+      if (wanted.indexOf(s.year) >= 0 && years.indexOf(s.year) < 0) todo.push(i);
+    });
+    if (!todo.length) return null;
+    return Promise.all(todo.map(function (i) {
+      var shard = manifest.shards[i];
+      return fetch(root + "assets/search/" + shard.file).then(function (r) { return r.json(); }).then(function (data) {
+        for (var j = 0; j < data.papers.length; j++) rows.push(prepare(data.papers[j]));
+        years.push(shard.year);
+      });
+    })).then(function () {
+      while (next < manifest.shards.length && years.indexOf(manifest.shards[next].year) >= 0) next++;
+      updateMore();
+    });
+  }
+
+  function onQuery() {
+    if (!manifest) return;
+    var q = input.value, pending = ensureYearsFor(q);
+    if (pending) pending.then(function () { render(input.value); });
+    else render(q);
+  }
+
+  input.addEventListener("input", onQuery);
   more.addEventListener("click", function () {
     more.disabled = true;
     load(next).then(function () { more.disabled = false; updateMore(); render(input.value); });

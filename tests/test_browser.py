@@ -1,0 +1,212 @@
+"""The built site in headless Chromium (Debian's, driven by Playwright): search, language switch, dark mode, mobile."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from generator.config import load_config
+from generator.demo import copy_skeleton
+from generator.model import Entry, Issue, Paper, Section, Selection
+from generator.render.site import render_all
+from generator.store import Store
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+def chromium() -> str:
+    """Debian's Chromium; installed on demand where that is possible (as root with apt), else skip (fail in CI)."""
+    exe = shutil.which("chromium")
+    if exe:
+        return exe
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True)
+        exe = shutil.which("chromium")
+        if exe:
+            return exe
+    if os.environ.get("CI"):
+        pytest.fail("Chromium is not installed and could not be installed with apt-get")
+    pytest.skip("Chromium is not available (apt-get install chromium)")
+
+
+def entry(pid, title, title_zh, authors, topic, summary_zh="", summary_en="", abstract="An abstract."):
+    p = Paper(id=pid, version=1, title=title, abstract=abstract, authors=authors, categories=["cs.CV"])
+    e = Entry.from_paper(p, Selection(True, topic, 80, 6.0, "命中", "matched"))
+    e.title_zh, e.summary_zh, e.summary_en = title_zh, summary_zh, summary_en
+    return e
+
+
+PAPERS = {
+    "2506.11111": ("Whole-Slide Image Segmentation with a Pathology Foundation Model", "基于病理基础模型的全切片图像分割",
+                   ["Li Wei", "Ana Example"], "imaging"),
+    "2506.22222": ("Wearable ECG Monitoring for Atrial Fibrillation", "用于房颤的可穿戴心电监测",
+                   ["Bo Sample"], "monitoring"),
+    "2412.33333": ("A Clinical Large Language Model for Discharge Summaries", "用于出院小结的临床大模型",
+                   ["Chen Demo"], "clinical_llm"),
+    "2412.44444": ("Hostile <img src=x onerror=alert(1)> <script>window.__pwned=1</script> Title $x<y$",
+                   "恶意<script>window.__pwned=2</script>标题", ["<b>Mallory</b>"], "diagnosis"),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser-site")
+    copy_skeleton(root)
+    cfg = load_config(root / "config.yml", env={})
+    store = Store.of(cfg)
+    days = {"2025-06-10": ["2506.11111", "2506.22222"], "2024-12-02": ["2412.33333", "2412.44444"]}
+    for n, (day, ids) in enumerate(sorted(days.items()), 1):
+        es = [entry(pid, *PAPERS[pid][:3], PAPERS[pid][3], summary_zh="一句话总结。", summary_en="One line.") for pid in ids]
+        store.save_issue(Issue(date=day, number=n, sections=[Section(e.topic, [e]) for e in es]))
+    render_all(cfg, store)
+    from generator.cli import mkdocs_build
+
+    mkdocs_build(cfg, root / "site")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site"))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = chromium()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is installed by `pip install -e '.[test]'`")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page that records console errors and keeps requests on this machine (there is no internet here)."""
+
+    def __init__(self, browser, base, **ctx):
+        self.base = base
+        self.context = browser.new_context(**ctx)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("console", self._console)
+        self.page.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base):
+            return route.continue_()
+        return route.fulfill(status=200, content_type="application/json", body="{}")  # offline stand-in
+
+    def _console(self, msg):
+        if msg.type != "error":
+            return
+        where = (msg.location or {}).get("url", "")
+        # Material prefetches sitemap.xml next to every <link rel=alternate> (language and feed alternates); the
+        # i18n plugin's alternates point at pages, so those requests 404 - a known theme quirk, not our error
+        if "Failed to load resource" in msg.text and where.endswith("/sitemap.xml"):
+            return
+        self.errors.append(f"console: {msg.text} {where}")
+
+    def goto(self, path):
+        self.page.goto(self.base + path)
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+def search(p: Page, path: str, query: str) -> list[str]:
+    page = p.goto(path)
+    page.wait_for_function("window.__paperSearchReady !== undefined", timeout=10000)
+    page.fill("#paper-search input", query)
+    page.wait_for_function("q => window.__paperSearchLastQuery && window.__paperSearchLastQuery.q === q", arg=query)
+    return [a.get_attribute("href") for a in page.query_selector_all(".paper-search-results a.hit-title")]
+
+
+@pytest.mark.parametrize("ui", ["search/", "en/search/"])
+@pytest.mark.parametrize(
+    "query,expected",
+    [("病理", "2506.11111"), ("心电", "2506.22222"), ("segmentation", "2506.11111"), ("Li Wei", "2506.11111"),
+     ("2412.33333", "2412.33333"), ("arXiv:2506.22222", "2506.22222")],
+)
+def test_search_finds_papers_in_both_interfaces(site, browser, ui, query, expected):
+    p = Page(browser, site)
+    try:
+        hits = search(p, ui, query)
+        assert hits and expected in hits[0], (query, hits)
+        prefix = "../../en/" if ui.startswith("en/") else "../"
+        assert hits[0].startswith(prefix + "issues/")
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("query", ["临床大模型", "discharge summaries", "Chen Demo"])
+def test_older_years_load_on_request(site, browser, query):
+    p = Page(browser, site)
+    try:
+        assert search(p, "search/", query) == []  # only the newest year is loaded with the page
+        p.page.click(".paper-search-more")
+        p.page.wait_for_function("document.querySelectorAll('.paper-search-results a').length > 0")
+        assert "2412.33333" in p.page.get_attribute(".paper-search-results a", "href")
+    finally:
+        p.close()
+
+
+def test_hostile_text_is_inert_in_pages_and_search(site, browser):
+    p = Page(browser, site)
+    try:
+        page = p.goto("issues/2024/2024-12-02/")
+        assert page.evaluate("window.__pwned === undefined")
+        assert "<script>window.__pwned=1</script>" in page.inner_text(".paper-title >> nth=1") or \
+               "<script>window.__pwned=1</script>" in page.inner_text("body")
+        search(p, "search/", "Hostile")
+        p.page.click(".paper-search-more")
+        p.page.wait_for_function("document.querySelectorAll('.paper-search-results a').length > 0")
+        assert p.page.evaluate("window.__pwned === undefined")
+        assert "<img src=x" in p.page.inner_text(".paper-search-results")
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+def test_result_link_opens_the_entry_and_the_language_switch_keeps_the_issue(site, browser):
+    p = Page(browser, site)
+    try:
+        hits = search(p, "search/", "心电")
+        p.page.click(".paper-search-results a.hit-title")
+        p.page.wait_for_load_state()
+        assert p.page.url.endswith("/issues/2025/2025-06-10/#arxiv-2506.22222")
+        assert p.page.is_visible("#arxiv-2506\\.22222")
+        p.page.hover(".md-header__option .md-select")
+        p.page.click("a.md-select__link[hreflang=en]")
+        p.page.wait_for_load_state()
+        assert p.page.url.endswith("/en/issues/2025/2025-06-10/")
+        assert hits
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("path", ["", "issues/2025/2025-06-10/", "search/", "en/archive/", "en/issues/2024/2024-12-02/"])
+def test_dark_mode_and_phone_width_render_without_horizontal_scroll(site, browser, path):
+    p = Page(browser, site, viewport={"width": 375, "height": 800}, color_scheme="dark")
+    try:
+        page = p.goto(path)
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        width, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width <= client, f"{path}: {width}px wide in a {client}px viewport"
+        assert p.errors == []
+    finally:
+        p.close()
