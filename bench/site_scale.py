@@ -119,7 +119,7 @@ def main() -> int:
     try:
         copy_skeleton(tmp)
         cfg = load_config(tmp / "config.yml", env={})
-        store = Store(cfg.paths.data)
+        store = Store.of(cfg)  # with the parse cache, as `build` uses it
         t = time.monotonic()
         days = synth_archive(store, cfg, args.issues, args.papers)
         print(f"{args.issues} issues x {args.papers} papers generated in {time.monotonic() - t:.1f}s")
@@ -134,7 +134,7 @@ def main() -> int:
               f"peak memory {peak / 1024:.0f} MB")
         report(tmp / "site")
         if args.incremental:
-            last = Store(cfg.paths.data).get_issue(days[-1])
+            last = store.get_issue(days[-1])
             new_day = (date.fromisoformat(days[-1]) + timedelta(days=1 if date.fromisoformat(days[-1]).weekday() < 4 else 3)).isoformat()
             last.date, last.number = new_day, last.number + 1
             for e in last.entries:

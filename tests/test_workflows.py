@@ -71,7 +71,7 @@ def test_daily_schedule_permissions_and_concurrency():
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages", "actions/cache"):
         assert any(u.startswith(action + "@") for u in uses), action
     runs = " ".join(_run_steps(wf))
-    for command in ("mark-edits", "run --fail-if-empty", "build", "publish", "keepalive"):
+    for command in ("mark-edits", "run --fail-if-empty", "build --incremental", "publish", "keepalive"):
         assert f"python -m generator {command}" in runs
 
 
