@@ -18,6 +18,7 @@ announcement produced no issue.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import subprocess
@@ -33,7 +34,7 @@ from .http import FetchError
 from .enrich import make_enricher
 from .pipeline import RunError, apply_enrichment, merge_issue, needs_enrichment, paper_input, run_day, run_lock
 from .render.site import render_all
-from .store import RecordError, Store
+from .store import RecordError, Store, Transaction
 
 log = logging.getLogger("generator")
 
@@ -113,6 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+@contextlib.contextmanager
+def writing(cfg):
+    """Around every command that writes: one run at a time, valid records first, and all-or-nothing writes."""
+    from .validate import check_records
+
+    with run_lock(cfg.paths.data):
+        _, problems = check_records(cfg, Store.of(cfg))
+        if problems:
+            for p in problems:
+                print(p, file=sys.stderr)
+            raise RunError(f"{len(problems)} problems in the records (listed above); nothing was written")
+        with Transaction(keep=cfg.paths.cache):
+            yield
+
+
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s" if args.verbose else "%(message)s")
@@ -125,7 +141,7 @@ def cmd_run(cfg, args) -> int:
     t0 = time.monotonic()
     store = Store.of(cfg)
     enricher, note = make_enricher(cfg, dict(os.environ))
-    with run_lock(cfg.paths.data):
+    with writing(cfg):
         report = run_day(cfg, args.date, store, enricher)
         report.llm_note = note if report.outcome != "no_announcement" else ""
         if not args.no_render:
@@ -149,7 +165,7 @@ def cmd_enrich(cfg, args) -> int:
         print(note)
         return 1
     store = Store.of(cfg)
-    with run_lock(cfg.paths.data):
+    with writing(cfg):
         issues = [i for i in store.issues() if not args.since or i.date >= args.since.isoformat()]
         todo = [(i, e) for i in issues for e in i.entries if needs_enrichment(e, enricher.signature)]
         results = enricher.enrich_many([paper_input(e) for _, e in todo])
@@ -172,7 +188,7 @@ def cmd_enrich(cfg, args) -> int:
 
 
 def cmd_render(cfg, args) -> int:
-    with run_lock(cfg.paths.data):
+    with writing(cfg):
         res = render_all(cfg)
     print(f"rendered: {len(res.written)} files written, {res.unchanged} unchanged, {len(res.removed)} removed")
     return 0
@@ -220,7 +236,7 @@ def cmd_build(cfg, args) -> int:
     t = time.monotonic()
     site = args.site_dir or cfg.paths.site
     stamp = site / BUILD_STAMP
-    with run_lock(cfg.paths.data):
+    with writing(cfg):
         res = render_all(cfg, settle_mtimes=args.incremental)
     log.info("rendered: %d files written, %d unchanged", len(res.written), res.unchanged)
     theme = _theme_digest(cfg)
@@ -260,7 +276,7 @@ def cmd_validate(cfg, args) -> int:
 def cmd_mark_edits(cfg, args) -> int:
     from .edits import mark_edits
 
-    with run_lock(cfg.paths.data):
+    with writing(cfg):
         report = mark_edits(cfg, Store.of(cfg), args.base)
     for line in report.lines():
         print(line)

@@ -24,7 +24,11 @@ class FetchError(Exception):
 
 
 class TimeoutSession(requests.Session):
-    """A session whose requests always carry a timeout (the arxiv client sets none)."""
+    """A session whose requests always carry a timeout (the arxiv client sets none).
+
+    ``timeout`` bounds connecting and each read, and also the whole body: a server that drips bytes slowly enough to
+    never trip a per-read timeout is cut off once the body has taken ``timeout`` seconds.
+    """
 
     def __init__(self, timeout: float):
         super().__init__()
@@ -33,7 +37,21 @@ class TimeoutSession(requests.Session):
 
     def request(self, method, url, **kwargs):  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, **kwargs)
+        if kwargs.pop("stream", False):
+            return super().request(method, url, stream=True, **kwargs)
+        start = time.monotonic()
+        resp = super().request(method, url, stream=True, **kwargs)
+        chunks = []
+        try:
+            for chunk in resp.iter_content(65536):
+                chunks.append(chunk)
+                if time.monotonic() - start > self.timeout:
+                    raise requests.Timeout(f"body of {url} took longer than {self.timeout:g}s")
+        finally:
+            resp.close()
+        resp._content = b"".join(chunks)  # what requests itself does when it reads a body
+        resp._content_consumed = True
+        return resp
 
 
 def _retry_after(resp: requests.Response | None) -> float | None:
@@ -59,6 +77,8 @@ def get(
 ) -> requests.Response:
     """GET ``url``; return the 200 response or raise FetchError after ``retries`` retries."""
     session = session or TimeoutSession(timeout)
+    if not isinstance(session, TimeoutSession):
+        raise TypeError("http.get needs a TimeoutSession")
     last = ""
     for attempt in range(retries + 1):
         resp = None

@@ -17,7 +17,7 @@ from .model import ANNOUNCE_TYPES, ARXIV_ID_RE, ENRICHABLE, LLM_FIELDS, Entry
 from .pipeline import MACHINE_FIELDS
 from .render import feeds as feeds_mod
 from .render.site import compute_pages
-from .store import RecordError, Store, load_yaml
+from .store import RecordError, Store
 
 EDITABLE = set(MACHINE_FIELDS) | set(ENRICHABLE) | set(LLM_FIELDS)
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -134,7 +134,7 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
     for p in paths:
         rel = _rel(p, cfg)
         try:
-            raw = load_yaml(p)
+            raw = store.load_raw(p)
         except RecordError as e:
             problems.append(str(e).replace(str(p), rel))
             continue

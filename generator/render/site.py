@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import Entry, Issue
-from ..store import Store, atomic_write
+from ..store import Store, atomic_write, remove
 from . import feeds as feeds_mod
 from . import pages, search_index
 from . import text as text_mod
@@ -168,7 +168,7 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
     keep_pages = {docs / rel for rel in page_texts}
     for p in _owned(docs, cfg):
         if p not in keep_pages:
-            p.unlink()
+            remove(p)
             result.removed.append(str(p.relative_to(docs.parent)) if docs.parent in p.parents else str(p))
     for rel, content in sorted(index_files.items()):
         if atomic_write(docs / rel, content):
@@ -179,14 +179,14 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
     if index_dir.exists():
         for p in index_dir.glob("*.json"):
             if str(p.relative_to(docs)) not in index_files:
-                p.unlink()
+                remove(p)
                 result.removed.append(f"docs/{p.relative_to(docs)}")
     atomic_write(manifest_path, json.dumps(digests, sort_keys=True, indent=0))
     keep_feeds = {feeds_dir / f.path for f in feed_files}
     if feeds_dir.exists():
         for p in feeds_dir.glob("*/*.xml"):
             if p not in keep_feeds:
-                p.unlink()
+                remove(p)
                 result.removed.append(f"feeds/{p.relative_to(feeds_dir)}")
     vendor_mathjax(docs)
     return result

@@ -87,8 +87,10 @@ def parse_feed(content: bytes, url: str = "") -> Announcement:
     """Parse an arXiv RSS/Atom listing.  Raises ValueError when it is not a feed."""
     # paper text is kept literally (escaped later, at render time): no HTML sanitising here
     feed = feedparser.parse(content, sanitize_html=False, resolve_relative_uris=False)
-    if feed.bozo and not feed.entries and not feed.get("feed"):
-        raise ValueError(f"not an RSS/Atom feed: {feed.get('bozo_exception')}")
+    problem = feed.get("bozo_exception")
+    if feed.bozo and not isinstance(problem, feedparser.CharacterEncodingOverride):
+        # a truncated or malformed document: never publish the part that happened to parse
+        raise ValueError(f"not a well-formed feed ({type(problem).__name__}: {' '.join(str(problem).split())[:120]})")
     if feed.get("version", "") == "" and not feed.entries:
         raise ValueError("not an RSS/Atom feed (no channel)")
     papers: dict[str, Paper] = {}
