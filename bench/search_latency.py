@@ -69,7 +69,7 @@ def main() -> int:
     tmp = None
     site = args.site
     if site is None:
-        import site_scale
+        from tests.synthetic import synth_archive
 
         from generator.cli import mkdocs_build
         from generator.config import load_config
@@ -80,7 +80,7 @@ def main() -> int:
         tmp = Path(tempfile.mkdtemp(prefix="search-latency-"))
         copy_skeleton(tmp)
         cfg = load_config(tmp / "config.yml", env={})
-        site_scale.synth_archive(Store.of(cfg), cfg, args.issues, 50)
+        synth_archive(Store.of(cfg), cfg, args.issues, 50)
         render_all(cfg)
         mkdocs_build(cfg, tmp / "site")
         site = tmp / "site"

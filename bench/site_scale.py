@@ -29,49 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from generator.config import load_config  # noqa: E402
-from generator.corpus import load_listing  # noqa: E402
 from generator.demo import copy_skeleton  # noqa: E402
-from generator.model import Entry, Issue, Section, Selection  # noqa: E402
 from generator.render.site import render_all  # noqa: E402
 from generator.store import Store  # noqa: E402
+from tests.synthetic import synth_archive  # noqa: E402
 
 LISTINGS = ROOT.parent / "shared" / "corpus" / "listings"
-ZH = "本研究提出一种用于医学影像分析的深度学习方法，在多中心数据上验证了其有效性与泛化能力，并与现有方法进行了系统比较。"
-
-
-def weekdays_back(end: date, n: int) -> list[str]:
-    out, d = [], end
-    while len(out) < n:
-        if d.weekday() < 5:
-            out.append(d.isoformat())
-        d -= timedelta(days=1)
-    return sorted(out)
-
-
-def synth_archive(store: Store, cfg, n_issues: int, per_issue: int, end: date = date(2026, 7, 1)) -> list[str]:
-    papers = [p for f in sorted(LISTINGS.glob("*.jsonl")) for p in load_listing(f)]
-    topics = cfg.topic_ids
-    days = weekdays_back(end, n_issues)
-    k = 0
-    for number, day in enumerate(days, 1):
-        by_topic: dict[str, list[Entry]] = {}
-        for j in range(per_issue):
-            p = papers[k % len(papers)]
-            k += 1
-            topic = topics[k % len(topics)]
-            e = Entry.from_paper(p, Selection(True, topic, 60 + k % 40, 5.0, "医学影像｜命中：segmentation（标题）、CT", "Medical imaging | matched: segmentation (title), CT"))
-            e.id = f"{day[2:4]}{day[5:7]}.{number:03d}{j:02d}"  # unique per synthetic issue
-            e.title_zh = "基于深度学习的" + p.title[:12] + "医学图像分割与诊断研究"
-            e.summary_zh = ZH[:60]
-            e.summary_en = "A deep learning method is proposed and validated on multi-centre data."
-            e.abstract_zh = ZH * 4
-            e.reason_llm_zh, e.llm_relevance, e.llm_topic, e.enriched_by = "影像分割方法，直接相关", 85, topic, "bench"
-            by_topic.setdefault(topic, []).append(e)
-        store.save_issue(Issue(date=day, number=number, sections=[Section(t, es) for t, es in by_topic.items()],
-                               candidates=300, categories=list(cfg.arxiv.categories)))
-    return days
-
-
 def build(root: Path, env: dict, extra: list[str] = ()) -> tuple[float, int]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t = time.monotonic()
@@ -138,7 +101,7 @@ def main() -> int:
             new_day = (date.fromisoformat(days[-1]) + timedelta(days=1 if date.fromisoformat(days[-1]).weekday() < 4 else 3)).isoformat()
             last.date, last.number = new_day, last.number + 1
             for e in last.entries:
-                e.id = e.id[:5] + "9" + e.id[6:]
+                e.id = e.id[:5] + "9" + e.id[6:]  # 9xxxx: a sequence no month of the synthetic archive reaches
             store.save_issue(last)
             t = time.monotonic()
             render_all(cfg, store)

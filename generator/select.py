@@ -58,7 +58,16 @@ def compile_phrase(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
 
 
+@lru_cache(maxsize=None)
+def _needle(phrase: str) -> str:
+    """A lower-case piece every match of ``phrase`` contains: a cheap test before the regex."""
+    first = re.split(r"[\s\-]+", phrase.strip())[0].rstrip("*")
+    return first.lower()
+
+
 def count(phrase: str, text: str) -> int:
+    if _needle(phrase) not in text.lower():
+        return 0
     return len(compile_phrase(phrase).findall(text))
 
 
@@ -72,7 +81,10 @@ class Hit:
 
 def _hits(phrases: dict[str, float], title: str, abstract: str, title_weight: float) -> dict[str, Hit]:
     out: dict[str, Hit] = {}
+    low = (title + "\n" + abstract).lower()
     for phrase, w in phrases.items():
+        if _needle(phrase) not in low:
+            continue
         rx = compile_phrase(phrase)
         spans = frozenset((f, m.start(), m.end()) for f, text in ((0, title), (1, abstract)) for m in rx.finditer(text))
         if not spans:

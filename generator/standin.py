@@ -14,7 +14,10 @@ by the tests (with real corpus days).  It speaks the formats arXiv publishes:
 
 ``faults`` injects failures: ``server.faults["/rss"] = [503, "empty", "garbage"]``
 answers the next three RSS requests with a 503, an empty channel and a
-non-feed body.  Every request is recorded in ``server.requests``.
+non-feed body.  Other modes: ``429`` (with Retry-After), ``"reset"`` (the
+connection closes halfway through the body), ``"truncated"`` (a complete HTTP
+answer holding half the XML), ``"slow"`` (the body dripped over
+``slow_seconds``), ``"hang"``.  Every request is recorded in ``server.requests``.
 """
 
 from __future__ import annotations
@@ -135,6 +138,8 @@ class ArxivStandIn(ThreadingHTTPServer):
         self.faults: dict[str, list] = {}
         self.requests: list[str] = []
         self.delay = 0.0
+        self.slow_seconds = 8.0
+        self.env_override: dict[str, str] = {}  # for scenarios that point the client elsewhere
         self._thread: threading.Thread | None = None
 
     @property
@@ -183,14 +188,31 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet
         pass
 
-    def _send(self, status: int, body: bytes, ctype: str = "application/xml; charset=utf-8", headers: dict | None = None):
+    def _send(self, status: int, body: bytes, ctype: str = "application/xml; charset=utf-8", headers: dict | None = None,
+              fault=None):
+        if fault == "truncated":
+            body = body[: len(body) // 2]
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            if fault == "reset":  # promise the whole body, send half, hang up
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.connection.shutdown(2)
+            elif fault == "slow":  # every read arrives in time, the whole body does not
+                step = max(1, len(body) // 40)
+                for i in range(0, len(body), step):
+                    self.wfile.write(body[i : i + step])
+                    self.wfile.flush()
+                    time.sleep(self.server.slow_seconds / 40)
+            else:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass
 
     def do_GET(self) -> None:  # noqa: N802
         srv = self.server
@@ -201,6 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = srv.next_fault(url.path)
         if isinstance(fault, int):
             return self._send(fault, b"fault injected", "text/plain", {"Retry-After": "0"})
+        body_fault = fault if fault in ("reset", "truncated", "slow") else None
         if fault == "garbage":
             return self._send(200, b"<html><body>Service temporarily unavailable</body></html>", "text/html")
         if fault == "hang":
@@ -215,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             def listed(p: Paper) -> bool:
                 return any(c in wanted or c.split(".")[0] + ".*" in wanted for c in p.categories)
 
-            return self._send(200, rss_document([p for p in srv.papers if listed(p)], srv.day, cats))
+            return self._send(200, rss_document([p for p in srv.papers if listed(p)], srv.day, cats), fault=body_fault)
         if url.path.startswith("/api/query"):
             q = parse_qs(url.query)
             start = int((q.get("start") or ["0"])[0])
@@ -230,5 +253,5 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 found = []
             page = found[start : start + size]
-            return self._send(200, api_document(page, len(found), start, srv.day))
+            return self._send(200, api_document(page, len(found), start, srv.day), fault=body_fault)
         self._send(404, b"not found", "text/plain")

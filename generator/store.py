@@ -70,7 +70,7 @@ class Transaction:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         _TRANSACTION.reset(self._token)
-        if exc_type is None:
+        if exc_type is None or not self.saved:
             return
         for path, data in self.saved.items():
             if data is None:

@@ -42,18 +42,23 @@ def arxiv_server():
 @pytest.fixture
 def project(tmp_path: Path, arxiv_server: ArxivStandIn):
     """A fresh project folder (config, mkdocs.yml, docs skeleton) wired to the stand-in."""
-    copy_skeleton(tmp_path)
-    cfg_path = tmp_path / "config.yml"
+    return setup_project(tmp_path, arxiv_server)
+
+
+def setup_project(root: Path, server: ArxivStandIn, **llm) -> "Project":
+    copy_skeleton(root)
+    cfg_path = root / "config.yml"
     raw = yaml.safe_load(cfg_path.read_text())
     raw["arxiv"].update(api_delay_seconds=0, retries=2, timeout_seconds=5)
+    raw["llm"].update(llm)
     raw["site"]["url"] = "https://digest.example.org/"
     cfg_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
     env = {
-        "ARXIV_RSS_URL": arxiv_server.rss_base,
-        "ARXIV_API_URL": arxiv_server.api_url,
+        "ARXIV_RSS_URL": server.rss_base,
+        "ARXIV_API_URL": server.api_url,
         "PATH": os.environ.get("PATH", ""),
     }
-    return Project(tmp_path, cfg_path, env, arxiv_server)
+    return Project(root, cfg_path, env, server)
 
 
 class Project:

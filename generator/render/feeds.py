@@ -118,10 +118,10 @@ def _paper_feed(cfg: Config, issues: list[Issue], lang: str, name: str, title: s
     for issue, e in reversed(items):
         fe = fg.add_entry()
         fe.id(_tag(cfg, issue.date, f"arxiv:{e.id}"))
-        if lang == "zh" and e.title_zh.strip():
-            fe.title(clean(f"{e.title_zh} | {e.title}"))
-        else:
-            fe.title(clean(e.title))
+        title = clean(e.title) or f"arXiv:{e.id}"  # a feed item needs a title even when the paper's is blank
+        if lang == "zh" and clean(e.title_zh):
+            title = f"{clean(e.title_zh)} | {title}"
+        fe.title(title)
         # one link only: feedgen 1.0.0 writes no rel/type on Atom entry links, so a second link would be a
         # second "alternate" (invalid Atom); the arXiv links are in the content
         fe.link(href=issue_url(cfg, issue.date, lang, e.anchor), rel="alternate")
@@ -159,7 +159,7 @@ def _issue_feed(cfg: Config, issues: list[Issue], lang: str) -> list[FeedFile]:
             name = (t.name_zh if zh else t.name_en) if t else s.topic
             body.append(f"<h3>{esc(name)} ({len(s.entries)})</h3><ul>")
             for e in s.entries:
-                title = e.title_zh if zh and e.title_zh.strip() else e.title
+                title = (clean(e.title_zh) if zh else "") or clean(e.title) or f"arXiv:{e.id}"
                 body.append(f'<li><a href="{esc(issue_url(cfg, issue.date, lang, e.anchor))}">{esc(title)}</a></li>')
             body.append("</ul>")
         fe.content("\n".join(body) or "<p>—</p>", type="html")

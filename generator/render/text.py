@@ -18,7 +18,8 @@ from __future__ import annotations
 import html
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# control characters, bidi marks/overrides/isolates, and what XML 1.0 cannot carry (surrogates, U+FFFE, U+FFFF)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 _WS = re.compile(r"\s+")
 _MATH = re.compile(
     r"(?<!\\)\$\$(?P<dd>[^$]{1,2000}?)(?<!\\)\$\$"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
+import time as time_mod
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -146,11 +147,22 @@ def _paper_from_entry(entry) -> Paper | None:
     )
 
 
-def fetch_announcement(cfg: ArxivConfig, session: requests.Session | None = None) -> Announcement:
-    """ONE request for all configured categories; raises http.FetchError / ValueError."""
+def fetch_announcement(cfg: ArxivConfig, session: requests.Session | None = None, sleep=time_mod.sleep) -> Announcement:
+    """ONE request for all configured categories (repeated only when an answer is unusable).
+
+    Raises http.FetchError after the retries, or ValueError when every answer was a malformed document.
+    """
     url = rss_url(cfg)
-    resp = http.get(url, session=session, timeout=cfg.timeout_seconds, retries=cfg.retries)
-    ann = parse_feed(resp.content, url)
+    for attempt in range(cfg.retries + 1):
+        resp = http.get(url, session=session, timeout=cfg.timeout_seconds, retries=cfg.retries)
+        try:
+            ann = parse_feed(resp.content, url)
+            break
+        except ValueError as e:
+            if attempt == cfg.retries:
+                raise
+            log.info("unusable feed (%s); fetching again (%d/%d)", e, attempt + 1, cfg.retries)
+            sleep(min(2.0**attempt, 30.0))
     log.info("RSS %s: %d items, %d papers, announced %s", url, ann.raw_items, len(ann.papers), ann.date)
     return ann
 

@@ -1,0 +1,161 @@
+"""Fault scenarios on every remote, shared by tests/test_faults.py and bench/faults.py.
+
+Each scenario sets up the loopback arXiv stand-in and the fake LLM, runs `python -m generator run` (as the workflow
+does) and states what must follow: a complete issue, no issue (an empty announcement), or a clean failure - exit 1,
+one `error:` line, and data/, docs/ and feeds/ exactly as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from generator.model import Paper
+
+from .conftest import LISTINGS, corpus_day, setup_project
+from .fake_llm import FakeLLM
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY = "2025-06-09"
+PRIOR_DAY = "2025-06-06"
+
+
+@dataclass
+class Scenario:
+    name: str
+    remote: str
+    setup: Callable  # (arxiv stand-in, fake LLM) -> None
+    expect: str  # "issue" | "no-issue" | "failure"
+    check: Callable | None = None  # (record dict) -> None, extra assertions on the issue
+
+
+def _twice(srv, llm):
+    papers = corpus_day(DAY)
+    srv.set_day(DAY, papers + [papers[5]])
+
+
+def _one_comment_lost(rec):
+    assert any(p["comment"] for s in rec["sections"] for p in s["papers"]), "API metadata missing"
+
+
+def _no_comments(rec):
+    assert all(p["primary_category"] is None for s in rec["sections"] for p in s["papers"])
+
+
+def _enriched(rec):
+    assert all(p["title_zh"] for s in rec["sections"] for p in s["papers"])
+
+
+def _some_pending(rec):
+    entries = [p for s in rec["sections"] for p in s["papers"]]
+    assert any(not p["title_zh"] for p in entries) and any(p["title_zh"] for p in entries)
+
+
+def _faults(path, *modes):
+    def setup(srv, llm):
+        srv.faults[path] = list(modes)
+    return setup
+
+
+def _llm(*modes):
+    def setup(srv, llm):
+        llm.script["*"] = list(modes)
+    return setup
+
+
+def _refused(srv, llm):
+    srv.env_override = {"ARXIV_RSS_URL": "http://127.0.0.1:9/rss/"}  # nothing listens on port 9
+
+
+SCENARIOS = [
+    Scenario("rss 503 twice, then the feed", "arXiv RSS", _faults("/rss", 503, 503), "issue", _one_comment_lost),
+    Scenario("rss 429 with Retry-After, then the feed", "arXiv RSS", _faults("/rss", 429), "issue"),
+    Scenario("rss 503 on every try", "arXiv RSS", _faults("/rss", *[503] * 10), "failure"),
+    Scenario("rss connection refused", "arXiv RSS", _refused, "failure"),
+    Scenario("rss connection reset mid-body, then the feed", "arXiv RSS", _faults("/rss", "reset"), "issue"),
+    Scenario("rss reset mid-body on every try", "arXiv RSS", _faults("/rss", *["reset"] * 10), "failure"),
+    Scenario("rss body slower than the timeout, then the feed", "arXiv RSS", _faults("/rss", "slow"), "issue"),
+    Scenario("rss truncated XML on every try", "arXiv RSS", _faults("/rss", *["truncated"] * 10), "failure"),
+    Scenario("rss truncated XML once, then the feed", "arXiv RSS", _faults("/rss", "truncated"), "issue"),
+    Scenario("rss an HTML error page with 200", "arXiv RSS", _faults("/rss", *["garbage"] * 10), "failure"),
+    Scenario("rss empty on a weekday", "arXiv RSS", _faults("/rss", "empty"), "no-issue"),
+    Scenario("rss the same paper twice", "arXiv RSS", _twice, "issue"),
+    Scenario("api 503 twice, then metadata", "arXiv API", _faults("/api", 503, 503), "issue", _one_comment_lost),
+    Scenario("api empty page, then metadata", "arXiv API", _faults("/api", "empty"), "issue", _one_comment_lost),
+    Scenario("api reset mid-body, then metadata", "arXiv API", _faults("/api", "reset"), "issue", _one_comment_lost),
+    Scenario("api truncated XML, then metadata", "arXiv API", _faults("/api", "truncated"), "issue", _one_comment_lost),
+    Scenario("api slower than the timeout, then metadata", "arXiv API", _faults("/api", "slow"), "issue", _one_comment_lost),
+    Scenario("api down all day", "arXiv API", _faults("/api", *[503] * 50), "issue", _no_comments),
+    Scenario("llm 429 with Retry-After", "LLM", _llm("429", "429"), "issue", _enriched),
+    Scenario("llm 500s", "LLM", _llm("500", "500"), "issue", _enriched),
+    Scenario("llm answer slower than the timeout", "LLM", _llm("slow"), "issue", _enriched),
+    Scenario("llm malformed JSON", "LLM", _llm("malformed"), "issue", _enriched),
+    Scenario("llm JSON that breaks the schema twice", "LLM", _llm("schema", "schema"), "issue", _some_pending),
+    Scenario("llm down all day", "LLM", _llm(*["500"] * 10000), "issue"),
+]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    out = {}
+    for folder in ("data", "docs", "feeds"):
+        for p in sorted((root / folder).rglob("*")):
+            if p.is_file() and p.name != ".lock":
+                out[str(p.relative_to(root))] = p.read_bytes()
+    return out
+
+
+def run_scenario(sc: Scenario) -> str:
+    """Run one scenario in a fresh temporary project; return "" when it held, else what went wrong."""
+    from generator.standin import ArxivStandIn
+
+    with tempfile.TemporaryDirectory(prefix="fault-") as tmp, ArxivStandIn() as srv, FakeLLM() as llm:
+        srv.slow_seconds = 4.0
+        llm.slow_seconds = 3.0
+        project = setup_project(Path(tmp), srv, timeout_seconds=1.5, retries=2)
+        raw = yaml.safe_load(project.config.read_text())
+        raw["arxiv"]["timeout_seconds"] = 2.0
+        project.config.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
+        env = dict(os.environ, **project.env, PYTHONPATH=str(ROOT), LLM_BASE_URL=llm.base_url, LLM_API_KEY="k-fault")
+        cmd = [sys.executable, "-m", "generator", "-c", str(project.config), "run"]
+        # an earlier day is already published: a clean failure must leave it (and everything else) untouched
+        srv.set_day(PRIOR_DAY, corpus_day(PRIOR_DAY))
+        subprocess.run(cmd, cwd=project.root, env=env, capture_output=True, check=True)
+        before = snapshot(project.root)
+        srv.requests.clear()
+        srv.set_day(DAY, corpus_day(DAY))
+        srv.env_override = {}
+        sc.setup(srv, llm)
+        env.update(srv.env_override)
+        proc = subprocess.run(cmd, cwd=project.root, env=env, capture_output=True, text=True, timeout=600)
+        after = snapshot(project.root)
+        record = project.root / f"data/issues/2025/{DAY}.yaml"
+        errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
+        try:
+            if sc.expect == "failure":
+                assert proc.returncode == 1, f"exit {proc.returncode}, expected 1"
+                assert len(errors) == 1 and errors[0] == proc.stderr.strip().splitlines()[-1], proc.stderr[-400:]
+                assert after == before, f"changed: {sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))[:5]}"
+            elif sc.expect == "no-issue":
+                assert proc.returncode == 0, proc.stderr[-400:]
+                assert not record.exists()
+                assert "No arXiv announcement" in proc.stdout
+            else:
+                assert proc.returncode == 0, proc.stderr[-400:]
+                rec = yaml.safe_load(record.read_text())
+                ids = [p["id"] for s in rec["sections"] for p in s["papers"]]
+                assert ids and len(ids) == len(set(ids)), "duplicate or missing entries"
+                if sc.check:
+                    sc.check(rec)
+        except AssertionError as e:
+            return f"{e}"
+    return ""
+
+
+__all__ = ["SCENARIOS", "Scenario", "run_scenario", "LISTINGS", "Paper"]
