@@ -61,6 +61,14 @@ PAPERS = {
                    "恶意<script>window.__pwned=2</script>标题", ["<b>Mallory</b>"], "diagnosis"),
 }
 
+HOSTILE_ABSTRACT = (
+    "Intro <script>window.__pwned=3</script> <img src=x onerror=\"window.__pwned=4\"> "
+    "[click](javascript:window.__pwned=5) <a href=\"javascript:window.__pwned=6\">link</a>\n\n# Not a heading\n\n"
+    "<div onclick=\"window.__pwned=7\">block</div> {% raw %}{{ config }}{% endraw %} {{ 7*7 }} "
+    "ctrl\x07\x1b[31m rtl\u202eevil\u202c price $5 and $10; unbalanced $ sign; math $\\alpha<\\beta$ and "
+    "$\\href{javascript:window.__pwned=8}{x}$ end. " + "Long text. " * 9000  # ~100 KB
+)
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
@@ -70,7 +78,12 @@ def site(tmp_path_factory):
     store = Store.of(cfg)
     days = {"2025-06-10": ["2506.11111", "2506.22222"], "2024-12-02": ["2412.33333", "2412.44444"]}
     for n, (day, ids) in enumerate(sorted(days.items()), 1):
-        es = [entry(pid, *PAPERS[pid][:3], PAPERS[pid][3], summary_zh="一句话总结。", summary_en="One line.") for pid in ids]
+        es = [entry(pid, *PAPERS[pid][:3], PAPERS[pid][3], summary_zh="一句话总结。", summary_en="One line.",
+                    abstract=HOSTILE_ABSTRACT if pid == "2412.44444" else "An abstract.") for pid in ids]
+        for e in es:
+            if e.id == "2412.44444":
+                e.comment = "see <a href='javascript:window.__pwned=9'>code</a> and [x](javascript:alert(1))"
+                e.editor_note = "<script>window.__pwned=10</script> **note**"
         store.save_issue(Issue(date=day, number=n, sections=[Section(e.topic, [e]) for e in es]))
     render_all(cfg, store)
     from generator.cli import mkdocs_build
@@ -167,13 +180,36 @@ def test_older_years_load_on_request(site, browser, query):
         p.close()
 
 
-def test_hostile_text_is_inert_in_pages_and_search(site, browser):
+@pytest.mark.parametrize("path", ["issues/2024/2024-12-02/", "en/issues/2024/2024-12-02/"])
+def test_hostile_text_is_inert_and_shown_literally(site, browser, path):
     p = Page(browser, site)
     try:
-        page = p.goto("issues/2024/2024-12-02/")
+        page = p.goto(path)
+        page.wait_for_load_state("load")
+        page.wait_for_function("document.querySelector('mjx-container') !== null", timeout=10000)  # math typeset
+        for details in page.query_selector_all("details"):
+            details.evaluate("d => d.open = true")
+        page.click("#arxiv-2412\\.44444")  # clicking around must not fire anything either
+        page.click("text=block")
         assert page.evaluate("window.__pwned === undefined")
-        assert "<script>window.__pwned=1</script>" in page.inner_text(".paper-title >> nth=1") or \
-               "<script>window.__pwned=1</script>" in page.inner_text("body")
+        assert page.evaluate("[...document.querySelectorAll('a[href]')].filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length") == 0
+        assert page.evaluate("[...document.querySelectorAll('.paper *')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length") == 0
+        body = page.inner_text(".md-content")
+        for literal in ("<script>window.__pwned=1</script>", "<img src=x onerror=alert(1)>", "# Not a heading",
+                        "{% raw %}{{ config }}{% endraw %}", "{{ 7*7 }}", "price $5 and $10", "unbalanced $ sign",
+                        "[click](javascript:window.__pwned=5)", "<b>Mallory</b>", "rtlevil",
+                        "<script>window.__pwned=10</script>"):  # an editor's note: Markdown yes, HTML as text
+            assert literal in body, literal
+        assert "\u202e" not in body and "\x07" not in body
+        assert page.evaluate("document.querySelectorAll('.paper h1').length") == 0
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+def test_hostile_text_is_inert_in_search(site, browser):
+    p = Page(browser, site)
+    try:
         search(p, "search/", "Hostile")
         p.page.click(".paper-search-more")
         p.page.wait_for_function("document.querySelectorAll('.paper-search-results a').length > 0")
