@@ -250,3 +250,17 @@ def test_dark_mode_and_phone_width_render_without_horizontal_scroll(site, browse
         assert p.errors == []
     finally:
         p.close()
+
+
+def test_typing_an_id_key_by_key_loads_its_year_once(site, browser):
+    p = Page(browser, site)
+    try:
+        page = p.goto("search/")
+        page.wait_for_function("window.__paperSearchReady !== undefined", timeout=10000)
+        page.type("#paper-search input", "2412.33333", delay=15)
+        page.wait_for_function("document.querySelectorAll('.paper-search-results a').length > 0")
+        page.wait_for_timeout(300)
+        assert len(page.query_selector_all(".paper-search-results a.hit-title")) == 1
+        assert p.errors == []
+    finally:
+        p.close()

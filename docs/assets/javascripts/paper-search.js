@@ -31,18 +31,24 @@
              summary: norm(r[6]) + " \u0001 " + norm(r[7]), ids: norm(r[0]) + " " + norm(r[8]) };
   }
 
-  function load(i) {
-    while (i < manifest.shards.length && years.indexOf(manifest.shards[i].year) >= 0) i++;  // already loaded
-    if (i >= manifest.shards.length) { next = i; return Promise.resolve(); }
+  var inflight = {};  // shard index -> its one fetch, however many keystrokes ask for it
+
+  function fetchShard(i) {
+    if (inflight[i]) return inflight[i];
     var shard = manifest.shards[i];
-    return fetch(root + "assets/search/" + shard.file).then(function (res) {
+    return inflight[i] = fetch(root + "assets/search/" + shard.file).then(function (res) {
       if (!res.ok) throw new Error("HTTP " + res.status);
       return res.json();
     }).then(function (data) {
       for (var j = 0; j < data.papers.length; j++) rows.push(prepare(data.papers[j]));
       years.push(shard.year);
-      next = i + 1;
     });
+  }
+
+  function load(i) {  // the next year not loaded yet, from shard i on
+    while (i < manifest.shards.length && years.indexOf(manifest.shards[i].year) >= 0) i++;
+    if (i >= manifest.shards.length) { next = i; return Promise.resolve(); }
+    return fetchShard(i).then(function () { next = i + 1; });
   }
 
   function terms(q) {
@@ -149,13 +155,7 @@
       if (wanted.indexOf(s.year) >= 0 && years.indexOf(s.year) < 0) todo.push(i);
     });
     if (!todo.length) return null;
-    return Promise.all(todo.map(function (i) {
-      var shard = manifest.shards[i];
-      return fetch(root + "assets/search/" + shard.file).then(function (r) { return r.json(); }).then(function (data) {
-        for (var j = 0; j < data.papers.length; j++) rows.push(prepare(data.papers[j]));
-        years.push(shard.year);
-      });
-    })).then(function () {
+    return Promise.all(todo.map(fetchShard)).then(function () {
       while (next < manifest.shards.length && years.indexOf(manifest.shards[next].year) >= 0) next++;
       updateMore();
     });
