@@ -15,6 +15,7 @@ import functools
 import gzip
 import http.server
 import json
+import re
 import shutil
 import statistics
 import sys
@@ -46,9 +47,13 @@ def expected_count(rows: list[list], query: str) -> int:
 
     def hit(row, t):
         fields = [row[0], row[8], row[3], row[4], row[5], row[6], row[7]]
+        cjk = any("\u3400" <= c <= "\u9fff" for c in t)
+        if not cjk:  # Latin script matches at the start of a word
+            rx = re.compile(r"(?:^|(?<=[\W_]))" + re.escape(t))
+            return any(rx.search(norm(f)) for f in fields)
         if any(t in norm(f) for f in fields):
             return True
-        if any("\u3400" <= c <= "\u9fff" for c in t) and len(t) > 2:
+        if len(t) > 2:
             grams = [t[i:i + 2] for i in range(len(t) - 1)]
             return any(all(g in norm(f) for g in grams) for f in fields)
         return False

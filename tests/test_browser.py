@@ -252,6 +252,17 @@ def test_dark_mode_and_phone_width_render_without_horizontal_scroll(site, browse
         p.close()
 
 
+def test_latin_terms_match_at_word_starts(site, browser):
+    p = Page(browser, site)
+    try:
+        assert any("2506.22222" in h for h in search(p, "search/", "ECG"))
+        assert search(p, "search/", "cg") == []  # not inside "ECG"
+        assert any("2506.11111" in h for h in search(p, "search/", "segment"))  # a prefix still matches
+        assert not p.page.is_visible(".paper-search-more") or p.page.inner_text(".paper-search-more").strip()
+    finally:
+        p.close()
+
+
 def test_typing_an_id_key_by_key_loads_its_year_once(site, browser):
     p = Page(browser, site)
     try:

@@ -56,17 +56,22 @@
     norm(q).split(/\s+/).forEach(function (t) {
       t = t.replace(/^arxiv:/, "");
       if (!t) return;
-      var grams = null;
-      if (CJK.test(t) && t.length > 2) {  // a Chinese phrase typed without spaces: also accept its bigrams
-        grams = [];
-        for (var i = 0; i + 2 <= t.length; i++) grams.push(t.slice(i, i + 2));
+      var grams = null, re = null;
+      if (CJK.test(t)) {
+        if (t.length > 2) {  // a Chinese phrase typed without spaces: also accept its bigrams
+          grams = [];
+          for (var i = 0; i + 2 <= t.length; i++) grams.push(t.slice(i, i + 2));
+        }
+      } else {  // Latin script: match at the start of a word ("ct" finds "CT scans", not "prediction")
+        re = new RegExp("(^|[^\\p{L}\\p{N}])" + t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
       }
-      out.push({ t: t, grams: grams });
+      out.push({ t: t, grams: grams, re: re });
     });
     return out;
   }
 
   function scoreField(hay, term) {
+    if (term.re) return term.re.test(hay) ? 1 : 0;
     if (hay.indexOf(term.t) >= 0) return 1;
     if (term.grams && term.grams.every(function (g) { return hay.indexOf(g) >= 0; })) return 0.5;
     return 0;
