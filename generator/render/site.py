@@ -107,9 +107,9 @@ def vendor_mathjax(docs: Path) -> list[str]:
     return written
 
 
-def _inputs_digest(cfg: Config, store: Store, day: str) -> str:
-    """What an issue page depends on: its record, its drop log, the config and the renderer's code."""
-    h = hashlib.sha1(_code_digest(cfg).encode())
+def _inputs_digest(code: str, store: Store, day: str) -> str:
+    """What an issue page depends on: its record, its drop log, and ``code`` (the config and the renderer)."""
+    h = hashlib.sha1(code.encode())
     for path in (store.issue_path(day), store.dropped_path(day)):
         h.update(path.read_bytes() if path.exists() else b"-")
     return h.hexdigest()
@@ -136,7 +136,8 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
         manifest = json.loads(manifest_path.read_text())
     except (FileNotFoundError, ValueError):
         manifest = {}
-    digests = {pages.issue_page_path(i.date): _inputs_digest(cfg, store, i.date) for i in issues}
+    code = _code_digest(cfg)
+    digests = {pages.issue_page_path(i.date): _inputs_digest(code, store, i.date) for i in issues}
     unchanged = {rel for rel, d in digests.items() if manifest.get(rel) == d and (docs / rel).exists()
                  and (docs / rel.replace(".md", ".entries.html")).exists()}
 
