@@ -24,8 +24,9 @@ Transparent weighted phrase scoring, all of it configured in ``config.yml``:
 
 Phrase syntax: words separated by spaces or hyphens match either; a trailing
 ``*`` matches any word ending (``radiolog*``); otherwise the last word also
-matches its plural.  A phrase containing an upper-case letter is matched
-case-sensitively (``CT``, ``PET``), others ignore case.
+matches its plural.  Words with two or more capitals are matched with their
+case (``CT``, ``PET``, ``BraTS``); every other word ignores case (``chest X-ray``
+finds "Chest X-rays").
 
 Every function here is pure: same paper, same config, same result.
 """
@@ -41,6 +42,11 @@ from .config import Config, SelectionConfig, Topic
 from .model import Paper, Selection
 
 
+def _acronym(word: str) -> bool:
+    """Words with two or more capitals (CT, PET, BraTS, MedQA, rPPG) are matched with their case."""
+    return sum(c.isupper() for c in word) >= 2
+
+
 @lru_cache(maxsize=None)
 def compile_phrase(phrase: str) -> re.Pattern[str]:
     words = [w for w in re.split(r"[\s\-]+", phrase.strip()) if w]
@@ -48,14 +54,14 @@ def compile_phrase(phrase: str) -> re.Pattern[str]:
     for i, w in enumerate(words):
         last = i == len(words) - 1
         if w.endswith("*"):
-            parts.append(re.escape(w[:-1]) + r"[\w\-]*")
+            part = re.escape(w[:-1]) + r"[\w\-]*"
         elif last and w[-1:].isalpha():
-            parts.append(re.escape(w) + r"(?:s|es)?")
+            part = re.escape(w) + r"(?:s|es)?"
         else:
-            parts.append(re.escape(w))
+            part = re.escape(w)
+        parts.append(part if _acronym(w) else f"(?i:{part})")
     body = r"[\s\-]+".join(parts)
-    flags = 0 if any(c.isupper() for c in phrase) else re.IGNORECASE
-    return re.compile(r"(?<![\w])" + body + r"(?![\w])", flags)
+    return re.compile(r"(?<![\w])" + body + r"(?![\w])")
 
 
 @lru_cache(maxsize=None)

@@ -31,6 +31,8 @@ def paper(title, abstract, cats=("cs.CV",), pid="2501.00001", atype="new"):
         ("PET", "pet ownership", False),
         ("ECG", "ECGs recorded", True),
         ("tumor", "tumorigenesis", False),
+        ("chest X-ray", "Chest X-rays of 300 patients", True),  # only acronym-like words keep their case
+        ("BraTS", "the brats dataset", False),
     ],
 )
 def test_phrase_matching(phrase, text, hit):
