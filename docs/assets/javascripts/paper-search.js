@@ -71,7 +71,7 @@
   }
 
   function scoreField(hay, term) {
-    if (term.re) return term.re.test(hay) ? 1 : 0;
+    if (term.re) return hay.indexOf(term.t) >= 0 && term.re.test(hay) ? 1 : 0;  // cheap test first
     if (hay.indexOf(term.t) >= 0) return 1;
     if (term.grams && term.grams.every(function (g) { return hay.indexOf(g) >= 0; })) return 0.5;
     return 0;
