@@ -274,7 +274,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
 
     t = time.monotonic()
     existing = store.get_issue(ann.date)
-    published = store.published_ids(except_day=ann.date)
+    published, next_number = store.history(except_day=ann.date)
     prefilter = cfg.llm.prefilter_threshold if enricher else None
     sel = select_papers(ann.papers, cfg, published, set(existing.removed) if existing else set(), prefilter)
     timings["select"] = time.monotonic() - t
@@ -317,7 +317,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
             _save_status(store, report)
             return report
 
-    number = existing.number if existing else store.next_number()
+    number = existing.number if existing else next_number
     issue = merge_issue(ann.date, number, fresh, existing, cfg, len(ann.papers))
     report.record_changed = store.save_issue(issue)
     report.number = number

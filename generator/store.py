@@ -204,19 +204,18 @@ class Store:
     def save_issue(self, issue: Issue) -> bool:
         return atomic_write(self.issue_path(issue.date), dump_yaml(issue.to_dict()))
 
-    def next_number(self) -> int:
-        """Issue numbers count from 1 and are never reused or changed."""
-        return max((i.number for i in self.issues()), default=0) + 1
-
-    def published_ids(self, except_day: str | None = None) -> dict[str, str]:
-        """arXiv id -> date of the first issue that listed it (ignoring ``except_day``)."""
-        out: dict[str, str] = {}
+    def history(self, except_day: str | None = None) -> tuple[dict[str, str], int]:
+        """One pass over the archive, ignoring ``except_day``: (arXiv id -> date of the first issue that listed it,
+        the next issue number).  Issue numbers count from 1 and are never reused or changed."""
+        published: dict[str, str] = {}
+        highest = 0
         for issue in self.issues():
             if issue.date == except_day:
                 continue
+            highest = max(highest, issue.number)
             for e in issue.entries:
-                out.setdefault(e.id, issue.date)
-        return out
+                published.setdefault(e.id, issue.date)
+        return published, highest + 1
 
     # ---------------------------------------------------------------- others
 
