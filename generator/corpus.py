@@ -8,16 +8,15 @@ stand-in serves such a file as an RSS feed and an API.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
+from .config import CATEGORY_RE
 from .model import ANNOUNCE_TYPES, Paper
 
-_CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 
 
 def paper_from_json(d: dict) -> Paper:
-    cats = [c for c in d.get("categories") or [] if _CATEGORY_RE.match(c)]
+    cats = [c for c in d.get("categories") or [] if CATEGORY_RE.match(c)]
     announce = d.get("announce_type") or d.get("announce_type_inferred") or "new"
     return Paper(
         id=d["id"],

@@ -27,7 +27,7 @@ import feedparser
 import requests
 
 from .. import http
-from ..config import ArxivConfig
+from ..config import CATEGORY_RE, ArxivConfig
 from ..model import ANNOUNCE_TYPES, Paper
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,6 @@ _DESC_RE = re.compile(
     r"^\s*arXiv:(?P<id>\S+?)\s+Announce Type:\s*(?P<type>[\w-]+)\s*(?:Abstract:\s*)?(?P<abstract>.*)$", re.S
 )
 _WS = re.compile(r"\s+")
-_CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 
 
 @dataclass
@@ -131,7 +130,7 @@ def _paper_from_entry(entry) -> Paper | None:
     abstract = _clean(m.group("abstract") if m else desc)
     authors = [a.strip() for a in _clean(entry.get("author", "")).split(",") if a.strip()]
     cats = [t.get("term", "").strip() for t in entry.get("tags", [])]
-    cats = [c for c in cats if _CATEGORY_RE.match(c)]
+    cats = [c for c in cats if CATEGORY_RE.match(c)]
     return Paper(
         id=pid,
         version=version,
@@ -197,7 +196,7 @@ def _metadata(r: arxiv.Result) -> Metadata:
         primary_category=r.primary_category or None,
         journal_ref=_clean(r.journal_ref) or None,
         doi=_clean(r.doi) or None,
-        categories=[c for c in r.categories if _CATEGORY_RE.match(c)],
+        categories=[c for c in r.categories if CATEGORY_RE.match(c)],
         version=version,
     )
 
