@@ -72,10 +72,14 @@ class Project:
         return cfg
 
     def snapshot(self, *folders: str) -> dict[str, bytes]:
-        out = {}
-        for folder in folders:
-            base = self.root / folder
-            for p in sorted(base.rglob("*")):
-                if p.is_file() and p.name != ".lock":
-                    out[str(p.relative_to(self.root))] = p.read_bytes()
-        return out
+        return snapshot(self.root, folders)
+
+
+def snapshot(root: Path, folders=("data", "docs", "feeds")) -> dict[str, bytes]:
+    """Every file under ``folders`` (relative path -> bytes), the run lock aside: to compare whole outputs."""
+    out = {}
+    for folder in folders:
+        for p in sorted((root / folder).rglob("*")):
+            if p.is_file() and p.name != ".lock":
+                out[str(p.relative_to(root))] = p.read_bytes()
+    return out

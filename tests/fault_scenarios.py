@@ -19,7 +19,7 @@ import yaml
 
 from generator.model import Paper
 
-from .conftest import LISTINGS, corpus_day, setup_project
+from .conftest import LISTINGS, corpus_day, setup_project, snapshot
 from .fake_llm import FakeLLM
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,15 +100,6 @@ SCENARIOS = [
     Scenario("llm JSON that breaks the schema twice", "LLM", _llm("schema", "schema"), "issue", _some_pending),
     Scenario("llm down all day", "LLM", _llm(*["500"] * 10000), "issue"),
 ]
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    out = {}
-    for folder in ("data", "docs", "feeds"):
-        for p in sorted((root / folder).rglob("*")):
-            if p.is_file() and p.name != ".lock":
-                out[str(p.relative_to(root))] = p.read_bytes()
-    return out
 
 
 def run_scenario(sc: Scenario) -> str:

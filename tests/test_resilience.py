@@ -28,9 +28,8 @@ from generator.render import pages
 from generator.render.text import clean
 from generator.store import Store
 
-from .conftest import corpus_day, setup_project
+from .conftest import corpus_day, setup_project, snapshot
 from .fake_llm import FakeLLM
-from .fault_scenarios import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = "2025-06-10"
