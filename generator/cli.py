@@ -1,6 +1,7 @@
 """Command line: ``python -m generator <command>``.
 
     run       fetch today's arXiv announcement (or --date D via the API), select, write the issue, render
+    journal   fetch the week's AI articles from the configured journals (PubMed), write the journal issue, render
     render    re-render every page and feed from the records
     build     render, then build the MkDocs site (strict) into site/
     enrich    fill in Chinese fields still missing (LLM)
@@ -66,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-render", action="store_true", help="write the record only")
     p.add_argument("--fail-if-empty", action="store_true",
                    help="exit 3 when the feed had papers but none was selected (for scheduled runs)")
+
+    p = sub.add_parser("journal", help="write the weekly journal digest (文献快递) from PubMed",
+                       description="Search PubMed (NCBI E-utilities) for the AI articles the configured journals "
+                       "published in the week ending on the run date (or --date), classify them into topics, add the "
+                       "structured Chinese summary through the LLM and write the numbered journal issue.")
+    p.add_argument("--date", type=_date, help="last day of the week to cover (default: today, UTC)")
+    p.add_argument("--no-render", action="store_true", help="write the record only")
 
     p = sub.add_parser("enrich", help="fill in Chinese titles, summaries and abstracts that are still missing",
                        description="Backfill enrichment for records whose papers are still English-only (after an "
@@ -156,6 +164,35 @@ def cmd_run(cfg, args) -> int:
     _step_summary(lines)
     if report.outcome == "nothing_selected" and args.fail_if_empty:
         return 3
+    return 0
+
+
+def cmd_journal(cfg, args) -> int:
+    from .enrich import make_journal_enricher
+    from .journal import run_week
+    from .sources.pubmed import EUtils
+
+    if not cfg.journal.enabled:
+        print("the journal digest is off (journal.enabled: false in config.yml)")
+        return 0
+    t0 = time.monotonic()
+    env = dict(os.environ)
+    store = Store.of(cfg)
+    enricher, note = make_journal_enricher(cfg, env)
+    client = EUtils(cfg.journal, (env.get(cfg.journal.api_key_env) or "").strip() or None)
+    end = args.date or datetime.now(timezone.utc).date()
+    with writing(cfg):
+        report = run_week(cfg, end, store, client, enricher)
+        report.llm_note = note if report.outcome != "nothing_found" else ""
+        if not args.no_render:
+            t = time.monotonic()
+            render_all(cfg, store)
+            report.timings["render"] = time.monotonic() - t
+    report.timings["total"] = time.monotonic() - t0
+    lines = report.lines(cfg)
+    for line in lines:
+        print(line)
+    _step_summary(lines)
     return 0
 
 
@@ -320,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_demo(args.out)
         cfg = load_config(args.config)
-        commands = {"run": cmd_run, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build,
+        commands = {"run": cmd_run, "journal": cmd_journal, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build,
                     "validate": cmd_validate, "mark-edits": cmd_mark_edits, "publish": cmd_publish,
                     "keepalive": cmd_keepalive}
         return commands[args.command](cfg, args)

@@ -29,6 +29,7 @@ ENV_OVERRIDES = {
     "LLM_BASE_URL": "llm.base_url",
     "LLM_MODEL": "llm.model",
     "SITE_URL": "site.url",
+    "NCBI_EUTILS_URL": "journal.eutils_url",
 }
 
 CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
@@ -125,6 +126,30 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class JournalConfig:
+    """The weekly journal digest (文献快递) from PubMed."""
+
+    enabled: bool
+    title_zh: str
+    title_en: str
+    eutils_url: str
+    api_key_env: str
+    tool: str
+    email: str
+    journals: list[str]
+    query: str
+    exclude_types: list[str]
+    window_days: int
+    date_type: str
+    max_articles: int
+    retries: int
+    timeout_seconds: float
+    default_topic: str
+    prompt: str
+    ai_comment: bool
+
+
+@dataclass(frozen=True)
 class PathsConfig:
     data: Path
     docs: Path
@@ -143,6 +168,7 @@ class Config:
     topics: list[Topic]
     feeds: FeedsConfig
     llm: LLMConfig
+    journal: JournalConfig
     paths: PathsConfig
 
     def topic(self, topic_id: str) -> Topic:
@@ -280,6 +306,15 @@ def _topic_priors(v: Any) -> dict[str, dict[str, float]]:
     return out
 
 
+def _choice(*options: str):
+    def check(v: Any) -> str:
+        if v not in options:
+            raise Invalid(f"expected one of {', '.join(options)}, got {v!r}")
+        return v
+
+    return check
+
+
 def _prompt_name(v: Any) -> str:
     v = _str()(v)
     if not (Path(__file__).parent / "prompts" / f"{v}.system.txt").exists():
@@ -317,6 +352,17 @@ def _section(schema: dict[str, Opt], raw: Any, where: str, problems: list[str]) 
 DEFAULT_CATEGORIES = [
     "cs.CV", "cs.LG", "cs.AI", "cs.CL", "eess.IV", "eess.SP", "q-bio.QM", "q-bio.NC", "physics.med-ph",
 ]
+
+# PubMed title abbreviations ([ta]) of journals for medical imaging and clinical AI
+DEFAULT_JOURNALS = [
+    "Radiology", "Eur Radiol", "NPJ Digit Med", "Lancet Digit Health", "Med Image Anal", "IEEE Trans Med Imaging",
+    "Eur J Nucl Med Mol Imaging", "J Nucl Med", "Nat Med",
+]
+DEFAULT_AI_QUERY = (
+    '"artificial intelligence"[tiab] OR "deep learning"[tiab] OR "machine learning"[tiab] OR "neural network*"[tiab] '
+    'OR "large language model*"[tiab] OR "foundation model*"[tiab] OR radiomics[tiab] OR "Artificial Intelligence"[mh]'
+)
+DEFAULT_EXCLUDED_TYPES = ["Editorial", "Comment", "Letter", "Published Erratum", "Retraction Notice", "News"]
 
 SCHEMA: dict[str, dict[str, Opt]] = {
     "site": {
@@ -374,6 +420,26 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "glossary": Opt(_str(), "glossary.yml"),
         "price_input_per_mtok": Opt(_number(0, 1000), 0.0),
         "price_output_per_mtok": Opt(_number(0, 1000), 0.0),
+    },
+    "journal": {
+        "enabled": Opt(_bool, True),
+        "title_zh": Opt(_str(), "医学影像与AI文献快递"),
+        "title_en": Opt(_str(), "Journal Digest: Medical Imaging & AI"),
+        "eutils_url": Opt(_url, "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"),
+        "api_key_env": Opt(_str(), "NCBI_API_KEY"),
+        "tool": Opt(_str(), "medical-ai-daily"),
+        "email": Opt(_str(allow_empty=True), ""),
+        "journals": Opt(_str_list(non_empty=True), DEFAULT_JOURNALS),
+        "query": Opt(_str(), DEFAULT_AI_QUERY),
+        "exclude_types": Opt(_str_list(), DEFAULT_EXCLUDED_TYPES),
+        "window_days": Opt(_number(1, 62, integer=True), 7),
+        "date_type": Opt(_choice("edat", "pdat", "mdat"), "edat"),
+        "max_articles": Opt(_number(1, 2000, integer=True), 80),
+        "retries": Opt(_number(0, 10, integer=True), 3),
+        "timeout_seconds": Opt(_number(0.1, 600), 30.0),
+        "default_topic": Opt(_str(), "imaging"),
+        "prompt": Opt(_prompt_name, "journal-v1"),
+        "ai_comment": Opt(_bool, True),
     },
     "paths": {
         "data": Opt(_str(), "data"),
@@ -449,6 +515,9 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         for tid in weights:
             if known and tid not in known:
                 problems.append(f"{name}: selection.topic_priors.{cat}.{tid}: no such topic (topics: {', '.join(sorted(known))})")
+    jt = values["journal"]["default_topic"]
+    if known and jt not in known:
+        problems.append(f"{name}: journal.default_topic: no such topic {jt!r} (topics: {', '.join(sorted(known))})")
     if problems:
         raise ConfigError([p if p.startswith(name) else f"{name}: {p}" for p in problems])
 
@@ -457,6 +526,8 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
     site = values["site"]
     if not site["url"].endswith("/"):
         site["url"] += "/"
+    if not values["journal"]["eutils_url"].endswith("/"):
+        values["journal"]["eutils_url"] += "/"
     return Config(
         path=path,
         root=root,
@@ -466,6 +537,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         topics=topics,
         feeds=FeedsConfig(**values["feeds"]),
         llm=LLMConfig(**values["llm"]),
+        journal=JournalConfig(**values["journal"]),
         paths=PathsConfig(**{k: (root / v) for k, v in paths.items()}),
     )
 

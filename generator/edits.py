@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from .config import Config
 from .gitops import last_bot_commit, toplevel, yaml_at
-from .model import Entry, Issue
+from .model import Entry, Issue, JournalEntry, JournalIssue
 from .store import Store, load_yaml
-from .validate import EDITABLE
+from .validate import EDITABLE, JOURNAL_EDITABLE
 
 
 @dataclass
@@ -34,24 +34,29 @@ class EditReport:
         ]
 
 
-def unmarked_edits(base: dict, now: dict) -> tuple[dict[str, list[str]], list[str]]:
-    """({paper id: [changed fields not yet in edited]}, [paper ids deleted from the record])."""
-    order = [f for f in Entry.__dataclass_fields__ if f in EDITABLE]  # record order: stable `edited` lists
-    before = {p["id"]: (s.get("topic"), p) for s in base.get("sections") or [] for p in s.get("papers") or [] if isinstance(p, dict)}
+# (items key, id key, editable fields in record order) for each kind of record
+DAILY = ("papers", "id", [f for f in Entry.__dataclass_fields__ if f in EDITABLE])
+JOURNAL = ("articles", "pmid", [f for f in JournalEntry.__dataclass_fields__ if f in JOURNAL_EDITABLE])
+
+
+def unmarked_edits(base: dict, now: dict, kind: tuple = DAILY) -> tuple[dict[str, list[str]], list[str]]:
+    """({item id: [changed fields not yet in edited]}, [item ids deleted from the record])."""
+    items, key, order = kind  # record order: stable `edited` lists
+    before = {p[key]: (s.get("topic"), p) for s in base.get("sections") or [] for p in s.get(items) or [] if isinstance(p, dict)}
     changes: dict[str, list[str]] = {}
     present = set()
     for s in now.get("sections") or []:
-        for p in s.get("papers") or []:
-            if not isinstance(p, dict) or p.get("id") not in before:
+        for p in s.get(items) or []:
+            if not isinstance(p, dict) or p.get(key) not in before:
                 continue
-            present.add(p["id"])
-            old_topic, old = before[p["id"]]
+            present.add(p[key])
+            old_topic, old = before[p[key]]
             fields = [f for f in order if p.get(f) != old.get(f)]
             if s.get("topic") != old_topic and "topic" not in fields:
                 fields.append("topic")
             new = [f for f in fields if f not in (p.get("edited") or [])]
             if new:
-                changes[p["id"]] = new
+                changes[p[key]] = new
     removed = sorted(set(before) - present - set(now.get("removed") or []))
     return changes, removed
 
@@ -64,25 +69,28 @@ def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport
     report = EditReport(base)
     if base is None:
         return report
-    for path in store.issue_paths():
+    records = [(p, DAILY, "paper", lambda d: store.save_issue(Issue.from_dict(d))) for p in store.issue_paths()]
+    records += [(p, JOURNAL, "PMID", lambda d: store.save_journal(JournalIssue.from_dict(d))) for p in store.journal_paths()]
+    for path, kind, label, save in records:
         rel = str(path.relative_to(repo))
         old = yaml_at(repo, base, rel)
         if not isinstance(old, dict):
             continue  # a new record: nothing to compare with
         now = load_yaml(path)
-        changes, removed = unmarked_edits(old, now)
+        changes, removed = unmarked_edits(old, now, kind)
         if not changes and not removed:
             continue
+        items, key, _ = kind
         for s in now.get("sections") or []:
-            for p in s.get("papers") or []:
-                new = changes.get(p.get("id"))
+            for p in s.get(items) or []:
+                new = changes.get(p.get(key))
                 if new:
                     if "topic" in new:
                         p["topic"] = s.get("topic")  # the section the editor put it in wins
                     p["edited"] = list(p.get("edited") or []) + new
-                    report.marked += [f"{rel}: paper {p['id']}: {f}" for f in new]
+                    report.marked += [f"{rel}: {label} {p[key]}: {f}" for f in new]
         if removed:
             now["removed"] = list(now.get("removed") or []) + removed
-            report.marked += [f"{rel}: paper {pid}: removed" for pid in removed]
-        store.save_issue(Issue.from_dict(now))
+            report.marked += [f"{rel}: {label} {pid}: removed" for pid in removed]
+        save(now)
     return report

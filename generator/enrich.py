@@ -143,11 +143,7 @@ def prompt_windows(system_prompt: str, size: int = 40, step: int = 10) -> list[s
     return [text[i : i + size] for i in range(0, max(1, len(text) - size + 1), step)] if len(text) >= size else []
 
 
-def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str], forbidden: list[str] = ()) -> Enrichment:
-    """Parse and check one answer; raise InvalidAnswer naming every problem.
-
-    ``forbidden``: slices of the system prompt (see ``prompt_windows``) that must not appear in any field.
-    """
+def _parse_object(content: str | None, keys: tuple[str, ...]) -> dict:
     if not content or not content.strip():
         raise InvalidAnswer("empty answer")
     try:
@@ -156,9 +152,14 @@ def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str],
         raise InvalidAnswer(f"not valid JSON ({e.msg} at position {e.pos})") from None
     if not isinstance(data, dict):
         raise InvalidAnswer("the answer must be one JSON object")
-    problems = [f"missing key {k!r}" for k in FIELDS if k not in data]
+    problems = [f"missing key {k!r}" for k in keys if k not in data]
     if problems:
         raise InvalidAnswer("; ".join(problems))
+    return data
+
+
+def _text_checker(data: dict, problems: list[str], forbidden: list[str]) -> Callable[..., str]:
+    """``text(key, max_len, min_len=1, cjk=True)``: one string field, its problems appended to ``problems``."""
 
     def text(key: str, max_len: int, min_len: int = 1, cjk: bool = True) -> str:
         v = data[key]
@@ -179,14 +180,30 @@ def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str],
             problems.append(f"{key} repeats the instructions")
         return v
 
+    return text
+
+
+def _topic(data: dict, topic_ids: list[str], problems: list[str]) -> str:
+    topic = data["topic"]
+    if topic not in topic_ids:
+        problems.append(f"topic {topic!r} is not one of {', '.join(topic_ids)}")
+    return topic
+
+
+def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str], forbidden: list[str] = ()) -> Enrichment:
+    """Parse and check one answer; raise InvalidAnswer naming every problem.
+
+    ``forbidden``: slices of the system prompt (see ``prompt_windows``) that must not appear in any field.
+    """
+    data = _parse_object(content, FIELDS)
+    problems: list[str] = []
+    text = _text_checker(data, problems, list(forbidden))
     title_zh = text("title_zh", 400, 2)
     summary_zh = text("summary_zh", 80, 8)
     abstract_zh = text("abstract_zh", 20000, max(20, int(len(abstract_en) * 0.12)))
     reason_zh = text("reason_zh", 40, 2)
     summary_en = text("summary_en", 500, 10, cjk=False)
-    topic = data["topic"]
-    if topic not in topic_ids:
-        problems.append(f"topic {topic!r} is not one of {', '.join(topic_ids)}")
+    topic = _topic(data, topic_ids, problems)
     rel = data["relevance"]
     if isinstance(rel, bool) or not isinstance(rel, (int, float)) or not 0 <= rel <= 100:
         problems.append(f"relevance must be a number 0-100, got {rel!r}")
@@ -194,6 +211,44 @@ def validate_answer(content: str | None, abstract_en: str, topic_ids: list[str],
     if problems:
         raise InvalidAnswer("; ".join(problems))
     return Enrichment(title_zh, summary_zh, abstract_zh, topic, int(round(rel)), reason_zh, summary_en)
+
+
+JOURNAL_FIELDS = ("title_zh", "objective_zh", "methods_zh", "results_zh", "conclusion_zh", "comment_zh", "topic")
+
+
+@dataclass
+class JournalEnrichment:
+    """The structured Chinese summary of one journal article (目的 / 方法 / 结果 / 结论) and a drafted comment."""
+
+    title_zh: str
+    objective_zh: str
+    methods_zh: str
+    results_zh: str
+    conclusion_zh: str
+    comment_zh: str
+    topic: str
+    numbers_missing: list[str] = field(default_factory=list)
+
+
+def validate_journal_answer(content: str | None, results_en: str, topic_ids: list[str],
+                            forbidden: list[str] = ()) -> JournalEnrichment:
+    """Parse and check a structured-summary answer; raise InvalidAnswer naming every problem.
+    The numbers check is not done here (see ``numbers.missing_numbers``): it is a softer rule."""
+    data = _parse_object(content, JOURNAL_FIELDS)
+    problems: list[str] = []
+    text = _text_checker(data, problems, list(forbidden))
+    out = JournalEnrichment(
+        title_zh=text("title_zh", 400, 2),
+        objective_zh=text("objective_zh", 600, 4),
+        methods_zh=text("methods_zh", 1500, 4),
+        results_zh=text("results_zh", 2500, 4 if not results_en.strip() else 8),
+        conclusion_zh=text("conclusion_zh", 800, 4),
+        comment_zh=text("comment_zh", 300, 0) if data["comment_zh"] else "",
+        topic=_topic(data, topic_ids, problems),
+    )
+    if problems:
+        raise InvalidAnswer("; ".join(problems))
+    return out
 
 
 # --------------------------------------------------------------------------- the client
@@ -227,16 +282,20 @@ def make_enricher(cfg: Config, env: dict[str, str]) -> tuple["Enricher | None", 
 class Enricher:
     """``Enricher(cfg, key).enrich_many(papers)`` -> {id: Enrichment or None}."""
 
-    def __init__(self, cfg: Config, key: str, client: Any | None = None, sleep: Callable[[float], None] = time.sleep):
+    result_type: type = Enrichment
+
+    def __init__(self, cfg: Config, key: str, client: Any | None = None, sleep: Callable[[float], None] = time.sleep,
+                 prompt: str | None = None):
         self.cfg = cfg
         self.llm = cfg.llm
+        self.prompt = prompt or cfg.llm.prompt
         self.client = client or openai.OpenAI(
             api_key=key, base_url=cfg.llm.base_url, timeout=cfg.llm.timeout_seconds, max_retries=0
         )
         self.sleep = sleep
-        self.system = (PROMPTS / f"{self.llm.prompt}.system.txt").read_text(encoding="utf-8")
+        self.system = (PROMPTS / f"{self.prompt}.system.txt").read_text(encoding="utf-8")
         self.forbidden = prompt_windows(self.system.replace("{canary}", CANARY))
-        self.user_template = (PROMPTS / f"{self.llm.prompt}.user.txt").read_text(encoding="utf-8")
+        self.user_template = (PROMPTS / f"{self.prompt}.user.txt").read_text(encoding="utf-8")
         self.prompt_hash = hashlib.sha256((self.system + "\0" + self.user_template).encode()).hexdigest()[:12]
         self.glossary = load_glossary(cfg.root / self.llm.glossary)
         self.cache_dir = cfg.paths.cache / "llm"
@@ -248,12 +307,12 @@ class Enricher:
     @property
     def signature(self) -> str:
         """Who wrote an enrichment: recorded on each entry."""
-        return f"{self.llm.model} · {self.llm.prompt}"
+        return f"{self.llm.model} · {self.prompt}"
 
     # ------------------------------------------------------------------ cache
 
     def _cache_path(self, p: PaperInput) -> Path:
-        key = f"{p.id}v{p.version or 0}|{self.llm.prompt}|{self.prompt_hash}|{self.llm.model}"
+        key = f"{p.id}v{p.version or 0}|{self.prompt}|{self.prompt_hash}|{self.llm.model}"
         digest = hashlib.sha256(key.encode()).hexdigest()[:24]
         return self.cache_dir / digest[:2] / f"{p.id.replace('/', '_')}v{p.version or 0}-{digest}.json"
 
@@ -263,36 +322,40 @@ class Enricher:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return Enrichment(**data["answer"])
+            return self.result_type(**data["answer"])
         except (ValueError, KeyError, TypeError):
             log.warning("ignoring a damaged cache file %s", path)
             return None
 
     def _store(self, p: PaperInput, e: Enrichment) -> None:
-        doc = {"id": p.id, "version": p.version, "model": self.llm.model, "prompt": self.llm.prompt,
+        doc = {"id": p.id, "version": p.version, "model": self.llm.model, "prompt": self.prompt,
                "prompt_hash": self.prompt_hash, "answer": asdict(e)}
         atomic_write(self._cache_path(p), json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True))
 
     # ------------------------------------------------------------------ prompt
 
-    def messages(self, p: PaperInput) -> list[dict[str, str]]:
+    def _prompt(self, text: str, marker: str, doc: dict) -> list[dict[str, str]]:
+        """System prompt + the user template filled with topics, the glossary terms found in ``text`` and ``doc``
+        (the untrusted paper text, as JSON between ``<<<MARKER`` lines; look-alike markers inside it are broken up)."""
         topics = "\n".join(f"- {t.id}: {t.name_zh} — {t.description_en}" for t in self.cfg.topics)
-        terms = glossary_terms_in(f"{p.title}\n{p.abstract}", self.glossary)
+        terms = glossary_terms_in(text, self.glossary)
         glossary = "\n".join(f"- {en} → {zh}" for en, zh in sorted(terms.items())) or "- (none)"
-        clean = {"PAPER>>>": "PAPER> > >", "<<<PAPER": "< < <PAPER"}
-
-        def data(s: str) -> str:
-            for k, v in clean.items():
-                s = s.replace(k, v)
-            return s
-
-        paper = json.dumps(
-            {"id": p.id, "title": data(p.title), "abstract": data(p.abstract), "categories": p.categories,
-             "keyword_topic": p.keyword_topic},
-            ensure_ascii=False, indent=1,
-        )
-        user = self.user_template.replace("{topics}", topics).replace("{glossary}", glossary).replace("{paper}", paper)
+        body = json.dumps(doc, ensure_ascii=False, indent=1)
+        body = body.replace(f"{marker}>>>", f"{marker}> > >").replace(f"<<<{marker}", f"< < <{marker}")
+        user = (self.user_template.replace("{topics}", topics).replace("{glossary}", glossary)
+                .replace("{" + marker.lower() + "}", body))
         return [{"role": "system", "content": self.system.replace("{canary}", CANARY)}, {"role": "user", "content": user}]
+
+    def messages(self, p: PaperInput) -> list[dict[str, str]]:
+        return self._prompt(f"{p.title}\n{p.abstract}", "PAPER", {
+            "id": p.id, "title": p.title, "abstract": p.abstract, "categories": p.categories,
+            "keyword_topic": p.keyword_topic})
+
+    def validate(self, content: str | None, p: PaperInput) -> tuple[Enrichment, str]:
+        """(the checked answer, a softer problem worth one more request or ''); raises InvalidAnswer."""
+        e = validate_answer(content, p.abstract, self.cfg.topic_ids, self.forbidden)
+        e.glossary_missing = glossary_missing(p.abstract, e.abstract_zh, self.glossary)
+        return e, ""
 
     # ------------------------------------------------------------------ calls
 
@@ -355,26 +418,29 @@ class Enricher:
                 self.stats.skipped += 1
             return None
         messages = self.messages(p)
+        fallback = None  # a valid answer with a softer problem, kept in case the second try is worse
         try:
             for attempt in range(2):  # the answer, then once more with the validation errors
                 content = self._call(messages)
                 try:
-                    e = validate_answer(content, p.abstract, self.cfg.topic_ids, self.forbidden)
+                    e, soft = self.validate(content, p)
                 except InvalidAnswer as err:
                     with self._lock:
                         self.stats.invalid_answers += 1
                     log.info("LLM answer for %s invalid (%s)%s", p.id, err, "; asking again" if attempt == 0 else "")
-                    messages = messages + [
-                        {"role": "assistant", "content": (content or "")[:20000]},
-                        {"role": "user", "content": f"That answer is invalid: {err}. Reply with the corrected JSON object only."},
-                    ]
-                    continue
-                e.glossary_missing = glossary_missing(p.abstract, e.abstract_zh, self.glossary)
-                self._store(p, e)
-                with self._lock:
-                    self.stats.enriched += 1
-                    self._consecutive_failures = 0
-                return e
+                    problem = f"That answer is invalid: {err}."
+                else:
+                    if not soft or attempt == 1:
+                        return self._accept(p, e)
+                    fallback = e
+                    log.info("LLM answer for %s: %s; asking again", p.id, soft)
+                    problem = f"Almost: {soft}."
+                messages = messages + [
+                    {"role": "assistant", "content": (content or "")[:20000]},
+                    {"role": "user", "content": f"{problem} Reply with the corrected JSON object only."},
+                ]
+            if fallback is not None:
+                return self._accept(p, fallback)
             self._failed(p, "no valid answer after one retry")
         except BudgetExhausted:
             with self._lock:
@@ -382,6 +448,13 @@ class Enricher:
         except ProviderError as err:
             self._failed(p, str(err))
         return None
+
+    def _accept(self, p: Any, e: Any) -> Any:
+        self._store(p, e)
+        with self._lock:
+            self.stats.enriched += 1
+            self._consecutive_failures = 0
+        return e
 
     def _failed(self, p: PaperInput, why: str) -> None:
         log.warning("LLM enrichment failed for %s: %s (the paper stays English-only)", p.id, why)
@@ -429,3 +502,66 @@ def _describe(e: Exception) -> str:
     status = getattr(e, "status_code", None)
     name = type(e).__name__
     return f"{name} (HTTP {status})" if status else name
+
+
+# --------------------------------------------------------------------------- journal articles
+
+
+@dataclass
+class ArticleInput:
+    """What the journal prompt gets: the article's PMID (as ``id``), journal, title and abstract sections."""
+
+    id: str
+    title: str
+    journal: str
+    sections: list[dict[str, str]]
+    results_en: str
+    keyword_topic: str | None = None
+    version: int | None = None  # PubMed records are not versioned (the cache key wants one)
+
+    @property
+    def abstract(self) -> str:
+        return "\n".join((f"{s['label']}: " if s.get("label") else "") + s["text"] for s in self.sections)
+
+
+class JournalEnricher(Enricher):
+    """The structured Chinese summary of a journal article, with the same cache, budget, retries and breaker.
+
+    A valid answer whose 结果 lacks result numbers of the English abstract is asked for once more with the list; if
+    the second answer still lacks some, the better answer is kept and the missing numbers are recorded per item."""
+
+    result_type = JournalEnrichment
+
+    def __init__(self, cfg: Config, key: str, client: Any | None = None, sleep: Callable[[float], None] = time.sleep):
+        super().__init__(cfg, key, client, sleep, prompt=cfg.journal.prompt)
+
+    def messages(self, p: ArticleInput) -> list[dict[str, str]]:  # type: ignore[override]
+        return self._prompt(f"{p.title}\n{p.abstract}", "ARTICLE", {
+            "pmid": p.id, "journal": p.journal, "title": p.title,
+            "abstract": [{"label": s.get("label", ""), "text": s["text"]} for s in p.sections],
+            "keyword_topic": p.keyword_topic, "write_comment": self.cfg.journal.ai_comment})
+
+    def validate(self, content: str | None, p: ArticleInput) -> tuple[JournalEnrichment, str]:  # type: ignore[override]
+        from .numbers import missing_numbers
+
+        e = validate_journal_answer(content, p.results_en, self.cfg.topic_ids, self.forbidden)
+        if not self.cfg.journal.ai_comment:
+            e.comment_zh = ""
+        if not p.sections:  # no abstract: nothing to check against
+            return e, ""
+        e.numbers_missing = missing_numbers(p.results_en, e.results_zh)
+        if e.numbers_missing:
+            return e, f"results_zh must keep every number of the English results; missing: {', '.join(e.numbers_missing)}"
+        return e, ""
+
+
+
+def make_journal_enricher(cfg: Config, env: dict[str, str]) -> tuple["JournalEnricher | None", str]:
+    """The journal enricher for this run, or None and the one line that says why not."""
+    if not cfg.llm.enabled:
+        return None, "LLM enrichment is off (llm.enabled: false): articles are listed without a Chinese summary (待翻译)."
+    key = api_key(cfg, env)
+    if not key:
+        return None, (f"{cfg.llm.api_key_env} is not set: articles are listed without a Chinese summary (待翻译); "
+                      "rerun `python -m generator journal --date D` for that week once a key is available.")
+    return JournalEnricher(cfg, key), ""

@@ -264,7 +264,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
         days = [d for d in status.get("no_announcement") or [] if d != report.date]
         if report.date:
             days = sorted(days + [report.date], reverse=True)[:20]
-        store.save_status({"last_run": {"date": report.date, "outcome": "no_announcement"}, "no_announcement": days})
+        store.save_status(dict(status, last_run={"date": report.date, "outcome": "no_announcement"}, no_announcement=days))
         return report
 
     assert ann.date is not None

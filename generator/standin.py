@@ -22,6 +22,7 @@ answer holding half the XML), ``"slow"`` (the body dripped over
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import date, datetime, timezone
@@ -125,16 +126,14 @@ def api_document(papers: list[Paper], total: int, start: int, day: str | None) -
     return b"<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(feed, encoding="utf-8")
 
 
-class ArxivStandIn(ThreadingHTTPServer):
-    """``with ArxivStandIn() as s: s.set_day("2025-06-09", papers); ...; s.rss_base, s.api_url``."""
+class LoopbackServer(ThreadingHTTPServer):
+    """A threaded HTTP server on 127.0.0.1 with scripted faults; subclasses answer in ``respond``."""
 
     daemon_threads = True
+    name = "standin"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         super().__init__((host, port), _Handler)
-        self.day: str | None = None
-        self.papers: list[Paper] = []
-        self.known: dict[str, Paper] = {}  # every paper ever served, for id_list lookups
         self.faults: dict[str, list] = {}
         self.requests: list[str] = []
         self.delay = 0.0
@@ -146,6 +145,42 @@ class ArxivStandIn(ThreadingHTTPServer):
     def base(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
+
+    def start(self):
+        self._thread = threading.Thread(target=self.serve_forever, name=self.name, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def next_fault(self, path: str):
+        for prefix, queue in self.faults.items():
+            if path.startswith(prefix) and queue:
+                return queue.pop(0)
+        return None
+
+    def respond(self, handler: "_Handler", url, fault, body_fault) -> None:  # pragma: no cover - abstract
+        handler._send(404, b"not found", "text/plain")
+
+
+class ArxivStandIn(LoopbackServer):
+    """``with ArxivStandIn() as s: s.set_day("2025-06-09", papers); ...; s.rss_base, s.api_url``."""
+
+    name = "arxiv-standin"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        super().__init__(host, port)
+        self.day: str | None = None
+        self.papers: list[Paper] = []
+        self.known: dict[str, Paper] = {}  # every paper ever served, for id_list lookups
 
     @property
     def rss_base(self) -> str:
@@ -160,30 +195,94 @@ class ArxivStandIn(ThreadingHTTPServer):
         for p in papers:
             self.known[p.id] = p
 
-    def start(self) -> "ArxivStandIn":
-        self._thread = threading.Thread(target=self.serve_forever, name="arxiv-standin", daemon=True)
-        self._thread.start()
-        return self
+    def respond(self, handler: "_Handler", url, fault, body_fault) -> None:
+        if url.path.startswith("/rss/"):
+            cats = [c for c in unquote(url.path[len("/rss/"):]).split("+") if c]
+            if fault == "empty" or self.day is None or not self.papers:
+                return handler._send(200, rss_document([], self.day, cats))
+            wanted = set(cats)
 
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
+            def listed(p: Paper) -> bool:
+                return any(c in wanted or c.split(".")[0] + ".*" in wanted for c in p.categories)
 
-    def __enter__(self) -> "ArxivStandIn":
-        return self.start()
+            return handler._send(200, rss_document([p for p in self.papers if listed(p)], self.day, cats), fault=body_fault)
+        if url.path.startswith("/api/query"):
+            q = parse_qs(url.query)
+            start = int((q.get("start") or ["0"])[0])
+            size = int((q.get("max_results") or ["10"])[0])
+            if fault == "empty":
+                return handler._send(200, api_document([], 0, start, self.day))
+            if q.get("id_list") and q["id_list"][0]:
+                ids = q["id_list"][0].split(",")
+                found = [self.known[i.split("v")[0]] for i in ids if i.split("v")[0] in self.known]
+            elif q.get("search_query"):
+                found = list(self.papers)
+            else:
+                found = []
+            page = found[start : start + size]
+            return handler._send(200, api_document(page, len(found), start, self.day), fault=body_fault)
+        handler._send(404, b"not found", "text/plain")
 
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
-    def next_fault(self, path: str):
-        for prefix, queue in self.faults.items():
-            if path.startswith(prefix) and queue:
-                return queue.pop(0)
-        return None
+class PubMedStandIn(LoopbackServer):
+    """NCBI E-utilities on loopback, replaying recorded PubMed XML.
+
+    ``add_xml(efetch_bytes, entered="2025-03-05")`` registers every ``<PubmedArticle>`` of a recorded efetch answer,
+    byte for byte, with the day it "entered PubMed".  ``GET /eutils/esearch.fcgi?term=..&mindate=..&maxdate=..``
+    lists the PMIDs entered in the window (newest PMID first, ``retmax`` honoured); ``GET /eutils/efetch.fcgi?id=..``
+    returns those records as a ``<PubmedArticleSet>``.  Faults as for arXiv, plus ``"error"`` (an eSearchResult
+    carrying an ``<ERROR>``).  ``searches`` keeps the query parameters of every esearch.
+    """
+
+    name = "pubmed-standin"
+    _ARTICLE = re.compile(rb"<PubmedArticle>.*?</PubmedArticle>", re.S)
+    _PMID = re.compile(rb"<PMID[^>]*>(\d+)</PMID>")
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        super().__init__(host, port)
+        self.articles: dict[str, bytes] = {}
+        self.entered: dict[str, str] = {}
+        self.searches: list[dict[str, str]] = []
+
+    @property
+    def eutils_url(self) -> str:
+        return f"{self.base}/eutils/"
+
+    def add_xml(self, xml: bytes, entered: str) -> list[str]:
+        added = []
+        for m in self._ARTICLE.finditer(xml):
+            pmid = self._PMID.search(m.group(0))
+            if pmid:
+                key = pmid.group(1).decode()
+                self.articles[key], self.entered[key] = m.group(0), entered
+                added.append(key)
+        return added
+
+    def respond(self, handler: "_Handler", url, fault, body_fault) -> None:
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path.endswith("/esearch.fcgi"):
+            self.searches.append(q)
+            if fault == "error":
+                return handler._send(200, b"<?xml version='1.0' ?>\n<eSearchResult><ERROR>Search Backend failed</ERROR></eSearchResult>")
+            lo = (q.get("mindate") or "0000/00/00").replace("/", "-")
+            hi = (q.get("maxdate") or "9999/99/99").replace("/", "-")
+            ids = [] if fault == "empty" else sorted((p for p, d in self.entered.items() if lo <= d <= hi), key=int, reverse=True)
+            shown = ids[: int(q.get("retmax") or 20)]
+            body = ("<?xml version='1.0' encoding='UTF-8' ?>\n<eSearchResult>"
+                    f"<Count>{len(ids)}</Count><RetMax>{len(shown)}</RetMax><RetStart>0</RetStart><IdList>"
+                    + "".join(f"<Id>{i}</Id>" for i in shown) + "</IdList><TranslationSet/></eSearchResult>")
+            return handler._send(200, body.encode(), fault=body_fault)
+        if url.path.endswith("/efetch.fcgi"):
+            ids = [i for i in (q.get("id") or "").split(",") if i]
+            body = (b"<?xml version='1.0' encoding='UTF-8' ?>\n<PubmedArticleSet>\n"
+                    + b"\n".join(self.articles[i] for i in ids if i in self.articles and fault != "empty")
+                    + b"\n</PubmedArticleSet>\n")
+            return handler._send(200, body, fault=body_fault)
+        handler._send(404, b"not found", "text/plain")
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: ArxivStandIn
+    server: LoopbackServer
 
     def log_message(self, *args) -> None:  # quiet
         pass
@@ -229,29 +328,4 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "hang":
             time.sleep(30)
             return self._send(200, b"")
-        if url.path.startswith("/rss/"):
-            cats = [c for c in unquote(url.path[len("/rss/"):]).split("+") if c]
-            if fault == "empty" or srv.day is None or not srv.papers:
-                return self._send(200, rss_document([], srv.day, cats))
-            wanted = set(cats)
-
-            def listed(p: Paper) -> bool:
-                return any(c in wanted or c.split(".")[0] + ".*" in wanted for c in p.categories)
-
-            return self._send(200, rss_document([p for p in srv.papers if listed(p)], srv.day, cats), fault=body_fault)
-        if url.path.startswith("/api/query"):
-            q = parse_qs(url.query)
-            start = int((q.get("start") or ["0"])[0])
-            size = int((q.get("max_results") or ["10"])[0])
-            if fault == "empty":
-                return self._send(200, api_document([], 0, start, srv.day))
-            if q.get("id_list") and q["id_list"][0]:
-                ids = q["id_list"][0].split(",")
-                found = [srv.known[i.split("v")[0]] for i in ids if i.split("v")[0] in srv.known]
-            elif q.get("search_query"):
-                found = list(srv.papers)
-            else:
-                found = []
-            page = found[start : start + size]
-            return self._send(200, api_document(page, len(found), start, srv.day), fault=body_fault)
-        self._send(404, b"not found", "text/plain")
+        srv.respond(self, url, fault, body_fault)

@@ -2,7 +2,8 @@
 
     data/issues/YYYY/YYYY-MM-DD.yaml    one issue (the source of truth; editors edit this)
     data/dropped/YYYY/YYYY-MM-DD.yaml   candidates that scored above zero but were not kept, and why
-    data/status.yaml                    the last run's outcome, shown on the home page
+    data/journal/YYYY/YYYY-MM-DD.yaml   one week of the journal digest (文献快递), named by the window's last day
+    data/status.yaml                    the last runs' outcomes, shown on the home page
 
 YAML is dumped with a fixed key order and style, so the same record always
 gives the same bytes.  Every write goes to a temporary file in the same folder
@@ -23,7 +24,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .model import Dropped, Issue
+from .model import Dropped, Issue, JournalIssue
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +216,51 @@ class Store:
             highest = max(highest, issue.number)
             for e in issue.entries:
                 published.setdefault(e.id, issue.date)
+        return published, highest + 1
+
+    # ---------------------------------------------------------------- journal digest
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.data_dir / "journal"
+
+    def journal_path(self, day: str) -> Path:
+        return self.journal_dir / day[:4] / f"{day}.yaml"
+
+    def journal_paths(self) -> list[Path]:
+        if not self.journal_dir.exists():
+            return []
+        return sorted(p for p in self.journal_dir.glob("*/*.yaml") if not p.name.startswith("."))
+
+    def load_journal(self, path: Path) -> JournalIssue:
+        raw = self.load_raw(path)
+        try:
+            return JournalIssue.from_dict(raw)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise RecordError(f"{path}: not a journal issue record ({type(e).__name__}: {e})") from None
+
+    def get_journal(self, day: str) -> JournalIssue | None:
+        path = self.journal_path(day)
+        return self.load_journal(path) if path.exists() else None
+
+    def journals(self) -> Iterator[JournalIssue]:
+        """All journal issues, oldest first."""
+        for p in self.journal_paths():
+            yield self.load_journal(p)
+
+    def save_journal(self, issue: JournalIssue) -> bool:
+        return atomic_write(self.journal_path(issue.date), dump_yaml(issue.to_dict()))
+
+    def journal_history(self, except_day: str | None = None) -> tuple[dict[str, str], int]:
+        """(PMID -> date of the journal issue that listed it, the next journal issue number): its own series."""
+        published: dict[str, str] = {}
+        highest = 0
+        for issue in self.journals():
+            if issue.date == except_day:
+                continue
+            highest = max(highest, issue.number)
+            for e in issue.entries:
+                published.setdefault(e.pmid, issue.date)
         return published, highest + 1
 
     # ---------------------------------------------------------------- others

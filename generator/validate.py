@@ -13,16 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .model import ANNOUNCE_TYPES, ARXIV_ID_RE, ENRICHABLE, LLM_FIELDS, Entry
+from .journal import JOURNAL_MACHINE_FIELDS
+from .model import (ANNOUNCE_TYPES, ARXIV_ID_RE, ENRICHABLE, JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, LLM_FIELDS, PMID_RE,
+                    Entry, JournalEntry)
 from .pipeline import MACHINE_FIELDS
-from .render import feeds as feeds_mod
-from .render.site import compute_pages
+from .render.site import build_all_feeds, compute_pages
 from .store import RecordError, Store
 
 EDITABLE = set(MACHINE_FIELDS) | set(ENRICHABLE) | set(LLM_FIELDS)
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOP_KEYS = {"schema", "kind", "date", "number", "editor_note", "source", "removed", "sections"}
 PAPER_KEYS = {f for f in Entry.__dataclass_fields__}
+JOURNAL_EDITABLE = set(JOURNAL_MACHINE_FIELDS) | set(JOURNAL_ENRICHABLE) | set(JOURNAL_LLM_FIELDS)
+JOURNAL_TOP_KEYS = {"schema", "kind", "date", "start", "number", "editor_note", "source", "removed", "also_on_arxiv", "sections"}
+ARTICLE_KEYS = {f for f in JournalEntry.__dataclass_fields__}
 
 
 def _type_problems(e: dict, where: str) -> list[str]:
@@ -62,23 +66,7 @@ def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
     """Problems in one issue record (empty list: valid)."""
     if not isinstance(raw, dict):
         return [f"{path}: the record must be a mapping (date:, number:, sections: ...)"]
-    problems = []
-    for key in raw:
-        if key not in TOP_KEYS:
-            problems.append(f"{path}: unknown top-level key {key!r} (known: {', '.join(sorted(TOP_KEYS))})")
-    for key in ("date", "number", "sections"):
-        if key not in raw:
-            problems.append(f"{path}: required key {key!r} is missing")
-    date = str(raw.get("date", ""))
-    if "date" in raw and not DATE_RE.match(date):
-        problems.append(f"{path}: date: expected YYYY-MM-DD in quotes, got {raw['date']!r}")
-    elif "date" in raw and not path.endswith(f"{date}.yaml"):
-        problems.append(f"{path}: date {date} does not match the file name; records are named data/issues/YYYY/YYYY-MM-DD.yaml")
-    if "number" in raw and (isinstance(raw["number"], bool) or not isinstance(raw["number"], int) or raw["number"] < 1):
-        problems.append(f"{path}: number: expected a whole number from 1, got {raw['number']!r}")
-    note = raw.get("editor_note", {})
-    if not isinstance(note, dict) or any(k not in ("zh", "en") or not isinstance(v, (str, type(None))) for k, v in note.items()):
-        problems.append(f"{path}: editor_note: expected {{zh: '...', en: '...'}}")
+    problems = _header_problems(raw, path, TOP_KEYS, "data/issues")
     removed = raw.get("removed", [])
     if not isinstance(removed, list) or not all(isinstance(x, str) for x in removed):
         problems.append(f"{path}: removed: expected a list of arXiv ids in quotes")
@@ -127,6 +115,92 @@ def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
     return problems
 
 
+def _header_problems(raw: dict, path: str, known: set[str], folder: str) -> list[str]:
+    """Keys, date, number and editor's note: the parts every record shares."""
+    problems = [f"{path}: unknown top-level key {k!r} (known: {', '.join(sorted(known))})" for k in raw if k not in known]
+    problems += [f"{path}: required key {k!r} is missing" for k in ("date", "number", "sections") if k not in raw]
+    date = str(raw.get("date", ""))
+    if "date" in raw and not DATE_RE.match(date):
+        problems.append(f"{path}: date: expected YYYY-MM-DD in quotes, got {raw['date']!r}")
+    elif "date" in raw and not path.endswith(f"{date}.yaml"):
+        problems.append(f"{path}: date {date} does not match the file name; records are named {folder}/YYYY/YYYY-MM-DD.yaml")
+    if "number" in raw and (isinstance(raw["number"], bool) or not isinstance(raw["number"], int) or raw["number"] < 1):
+        problems.append(f"{path}: number: expected a whole number from 1, got {raw['number']!r}")
+    note = raw.get("editor_note", {})
+    if not isinstance(note, dict) or any(k not in ("zh", "en") or not isinstance(v, (str, type(None))) for k, v in note.items()):
+        problems.append(f"{path}: editor_note: expected {{zh: '...', en: '...'}}")
+    return problems
+
+
+def check_journal_record(raw: Any, path: str, cfg: Config) -> list[str]:
+    """Problems in one journal issue record (data/journal/YYYY/DATE.yaml)."""
+    if not isinstance(raw, dict):
+        return [f"{path}: the record must be a mapping (date:, number:, sections: ...)"]
+    problems = _header_problems(raw, path, JOURNAL_TOP_KEYS, "data/journal")
+    if "start" in raw and not DATE_RE.match(str(raw["start"])):
+        problems.append(f"{path}: start: expected YYYY-MM-DD in quotes, got {raw['start']!r}")
+    removed = raw.get("removed", [])
+    if not isinstance(removed, list) or not all(isinstance(x, str) and PMID_RE.match(x) for x in removed):
+        problems.append(f"{path}: removed: expected a list of PMIDs in quotes, like ['39912345']")
+    also = raw.get("also_on_arxiv", [])
+    if not isinstance(also, list) or not all(isinstance(x, dict) and "pmid" in x and "arxiv_id" in x for x in also):
+        problems.append(f"{path}: also_on_arxiv: expected a list of {{pmid: ..., arxiv_id: ..., ...}}")
+    sections = raw.get("sections", [])
+    if not isinstance(sections, list):
+        return problems + [f"{path}: sections: expected a list of {{topic: ..., articles: [...]}}"]
+    seen: dict[str, str] = {}
+    for i, s in enumerate(sections):
+        if not isinstance(s, dict) or "topic" not in s:
+            problems.append(f"{path}: sections[{i}]: expected {{topic: ..., articles: [...]}}")
+            continue
+        topic = s["topic"]
+        if topic not in cfg.topic_ids:
+            problems.append(f"{path}: sections[{i}]: topic {topic!r} is not a topic in config.yml ({', '.join(cfg.topic_ids)})")
+        articles = s.get("articles") or []
+        if not isinstance(articles, list):
+            problems.append(f"{path}: sections[{i}] ({topic}): articles: expected a list")
+            continue
+        for j, e in enumerate(articles):
+            pmid = e.get("pmid") if isinstance(e, dict) else None
+            where = f"{path}: PMID {pmid}" if pmid else f"{path}: sections[{i}].articles[{j}]"
+            if not isinstance(e, dict):
+                problems.append(f"{where}: expected a mapping of fields")
+                continue
+            problems += [f"{where}: required field {k!r} is missing" for k in ("pmid", "title", "journal", "topic") if k not in e]
+            problems += [f"{where}: unknown field {k!r}" for k in e if k not in ARTICLE_KEYS]
+            if "pmid" in e and not (isinstance(pmid, str) and PMID_RE.match(pmid)):
+                problems.append(f"{where}: field pmid: expected a PMID in quotes, like '39912345', got {pmid!r}")
+            for key in ("title", "journal", "journal_iso", "published", "citation", "reason_zh", "reason_en", "enriched_by",
+                        *JOURNAL_ENRICHABLE, "llm_topic"):
+                if key in e and not isinstance(e[key], str):
+                    problems.append(f"{where}: field {key}: expected text (use '' for empty), got {type(e[key]).__name__}")
+            for key in ("doi", "pmcid"):
+                if e.get(key) is not None and not isinstance(e[key], str):
+                    problems.append(f"{where}: field {key}: expected text or null")
+            for key in ("authors", "affiliations", "publication_types", "edited", "numbers_missing"):
+                if key in e and (not isinstance(e[key], list) or not all(isinstance(x, str) for x in e[key])):
+                    problems.append(f"{where}: field {key}: expected a list of text, like [a, b]")
+            abstract = e.get("abstract", [])
+            if not isinstance(abstract, list) or not all(isinstance(x, dict) and isinstance(x.get("text"), str) for x in abstract):
+                problems.append(f"{where}: field abstract: expected a list of {{label: ..., text: ...}}")
+            rel = e.get("relevance", 0)
+            if isinstance(rel, bool) or not isinstance(rel, int) or not 0 <= rel <= 100:
+                problems.append(f"{where}: field relevance: expected a whole number 0-100, got {rel!r}")
+            if "topic" in e and e["topic"] != topic:
+                problems.append(f"{where}: field topic is {e['topic']!r} but the article is listed under section {topic!r}; "
+                                f"to move it, set its topic to {topic!r} and add 'topic' to its edited list")
+            for f in e.get("edited") or []:
+                if isinstance(f, str) and f not in JOURNAL_EDITABLE:
+                    problems.append(f"{where}: field edited: {f!r} is not a field a run could overwrite")
+            if isinstance(pmid, str):
+                if pmid in seen:
+                    problems.append(f"{where}: listed twice (also in section {seen[pmid]!r})")
+                seen[pmid] = topic
+                if isinstance(removed, list) and pmid in removed:
+                    problems.append(f"{where}: is listed but also in removed; delete one of the two")
+    return problems
+
+
 def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
     problems: list[str] = []
     paths = store.issue_paths()
@@ -145,24 +219,39 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
             if n in numbers:
                 problems.append(f"{rel}: number {n} is also used by {numbers[n]}")
             numbers[n] = rel
-    return len(paths), problems
+    journal_numbers: dict[int, str] = {}
+    journal_paths = store.journal_paths()
+    for p in journal_paths:
+        rel = _rel(p, cfg)
+        try:
+            raw = store.load_raw(p)
+        except RecordError as e:
+            problems.append(str(e).replace(str(p), rel))
+            continue
+        problems += check_journal_record(raw, rel, cfg)
+        n = raw.get("number") if isinstance(raw, dict) else None
+        if isinstance(n, int):
+            if n in journal_numbers:
+                problems.append(f"{rel}: number {n} is also used by {journal_numbers[n]}")
+            journal_numbers[n] = rel
+    return len(paths) + len(journal_paths), problems
 
 
 def check_rendered(cfg: Config, store: Store) -> list[str]:
     """Generated pages and feeds that differ from what the records give."""
     issues = list(store.issues())
     expected = {cfg.paths.docs / rel: text.encode() for rel, text in compute_pages(cfg, issues, store.load_status(), store).items()}
-    expected.update({cfg.paths.feeds / f.path: f.content for f in feeds_mod.build_feeds(cfg, issues)})
+    expected.update({cfg.paths.feeds / f.path: f.content for f in build_all_feeds(cfg, store, issues)})
     out = []
     for path, content in sorted(expected.items()):
         rel = _rel(path, cfg)
         if not path.exists():
             out.append(f"{rel}: missing; run `python -m generator render` and commit the result")
         elif path.read_bytes() != content:
-            m = re.match(r".*issues/(\d{4})/(\d{4}-\d{2}-\d{2})\.md$", rel)
+            m = re.match(r".*(issues|journal)/(\d{4})/(\d{4}-\d{2}-\d{2})\.(md|entries\.html)$", rel)
             if m:
                 out.append(f"{rel}: differs from its record. Pages are generated: make the change in "
-                           f"data/issues/{m.group(1)}/{m.group(2)}.yaml instead (then run `python -m generator render`)")
+                           f"data/{m.group(1)}/{m.group(2)}/{m.group(3)}.yaml instead (then run `python -m generator render`)")
             else:
                 out.append(f"{rel}: out of date or edited by hand; generated files come from data/ and config.yml: "
                            "run `python -m generator render` and commit the result")

@@ -13,6 +13,9 @@ consumed one per request:
 
 A paper whose abstract contains "ignore previous instructions" gets the "leak"
 answer every time, as an obedient model would.
+
+Journal articles (the ``<<<ARTICLE`` prompt) get a structured summary whose 结果 carries the English results
+text, so every figure is kept; ``"dropnumbers"`` answers with a 结果 that has no numbers at all.
 """
 
 from __future__ import annotations
@@ -66,9 +69,37 @@ class FakeLLM(ThreadingHTTPServer):
 
 
 def _paper(body: dict) -> dict:
+    """The paper (or journal article, keyed by its PMID as ``id``) the request is about."""
     user = next((m["content"] for m in body.get("messages", []) if m["role"] == "user"), "")
-    m = re.search(r"<<<PAPER\n(.*?)\nPAPER>>>", user, re.S)
-    return json.loads(m.group(1)) if m else {}
+    m = re.search(r"<<<(PAPER|ARTICLE)\n(.*?)\n\1>>>", user, re.S)
+    if not m:
+        return {}
+    doc = json.loads(m.group(2))
+    if m.group(1) == "ARTICLE":
+        doc["id"] = doc["pmid"]
+        doc["sections"] = doc.pop("abstract")
+        doc["abstract"] = " ".join(s["text"] for s in doc["sections"])
+    return doc
+
+
+def journal_answer(server: "FakeLLM", p: dict, mode: str) -> str:
+    sections = p.get("sections") or []
+    results = [s["text"] for s in sections if s.get("label", "").upper().startswith(("RESULT", "FINDING"))]
+    results_en = " ".join(results) or p.get("abstract", "")
+    good = {
+        "title_zh": f"关于{p.get('title', '')[:40]}的研究",
+        "objective_zh": "评估一种人工智能方法的临床价值。",
+        "methods_zh": "回顾性研究，使用深度学习模型分析影像数据。",
+        "results_zh": f"结果（译文）：{results_en}" if results_en else "摘要未提供结果。",
+        "conclusion_zh": "该方法具有潜在的临床应用价值。",
+        "comment_zh": "样本来自单中心，外部验证仍需开展。" if p.get("write_comment") else "",
+        "topic": server.topic.get(p["id"]) or p.get("keyword_topic") or "imaging",
+    }
+    if mode == "dropnumbers":
+        good["results_zh"] = "结果显示该方法表现良好，优于对照组。"
+    if mode == "malformed":
+        return '{"title_zh": "半截'
+    return json.dumps(good, ensure_ascii=False)
 
 
 def _glossary(body: dict) -> list[str]:
@@ -78,6 +109,8 @@ def _glossary(body: dict) -> list[str]:
 
 def answer(server: FakeLLM, body: dict, mode: str) -> str:
     p = _paper(body)
+    if "sections" in p:
+        return journal_answer(server, p, mode)
     pid, title, abstract = p.get("id", "?"), p.get("title", ""), p.get("abstract", "")
     terms = "" if mode == "noglossary" else "（术语：" + "、".join(_glossary(body)) + "）"
     good = {

@@ -311,7 +311,7 @@ def _status_line(status: dict, lang: str) -> str:
 
 
 def home_page(
-    cfg: Config, lang: str, summaries: list[IssueSummary], latest: Issue | None, status: dict
+    cfg: Config, lang: str, summaries: list[IssueSummary], latest: Issue | None, status: dict, journal=None
 ) -> str:
     t = L[lang]
     title = cfg.site.title_zh if lang == "zh" else cfg.site.title_en
@@ -349,6 +349,13 @@ def home_page(
             f"| [{t['issue'].format(n=s.number)}]({issue_page_path(s.date)}) | {s.date} | {s.total} | {_topic_counts(s, cfg, lang)} |"
         )
     out += ["", f"[{t['all_issues']} →](archive.md) · [{t['subscribe']} →](subscribe.md)", ""]
+    if journal is not None:
+        zh = lang == "zh"
+        name = cfg.journal.title_zh if zh else cfg.journal.title_en
+        head = f"第 {journal.number} 期" if zh else f"issue {journal.number}"
+        out += [f"## {'文献快递' if zh else 'Journal digest'}", "",
+                f"[{md_escape(name)} · {head}](journal/{journal.date[:4]}/{journal.date}.md) · {journal.start} – {journal.date} · "
+                f"{len(journal.entries)} {'篇' if zh else 'articles'} · [{'全部各期' if zh else 'all issues'} →](journal/index.md)", ""]
     return "\n".join(out)
 
 
@@ -459,6 +466,10 @@ def feed_list(cfg: Config, lang: str) -> list[tuple[str, str, str]]:
     for tp in cfg.topics:
         label = (f"专题：{tp.name_zh}" if zh else f"Topic: {tp.name_en}")
         rows.append((label, f"{base}topic-{tp.id}.rss.xml", f"{base}topic-{tp.id}.atom.xml"))
+    if cfg.journal.enabled:
+        rows.append(("文献快递：每篇论文" if zh else "Journal digest: every article", f"{base}journal.rss.xml", f"{base}journal.atom.xml"))
+        rows.append(("文献快递：每期一条" if zh else "Journal digest: one item per issue", f"{base}journal-issues.rss.xml",
+                     f"{base}journal-issues.atom.xml"))
     return rows
 
 

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..model import Entry, Issue
+from ..model import Entry, Issue, JournalIssue
 from ..store import Store, atomic_write, remove
 from . import feeds as feeds_mod
+from . import journal as journal_mod
 from . import pages, search_index
 from . import text as text_mod
 
@@ -49,6 +50,11 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
     newest_first = sorted(issues, key=lambda i: i.date, reverse=True)
     summaries = [pages.summarize(i) for i in newest_first]
     latest = newest_first[0] if newest_first else None
+    journals = list(store.journals())
+    latest_journal = max(journals, key=lambda j: j.date) if journals else None
+    for j in journals:
+        page = journal_mod.journal_page(j, cfg)
+        out[journal_mod.journal_page_path(j.date)], out[journal_mod.journal_fragments_path(j.date)] = page.markdown, page.fragments
     for issue in issues:
         rel, frag = pages.issue_page_path(issue.date), pages.fragments_path(issue.date)
         if rel in unchanged:
@@ -65,7 +71,9 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
             if bucket is not None and len(bucket) < cfg.feeds.topic_page_items:
                 bucket.append((issue.date, e))
     for lang in pages.LANGS:
-        out[_lang_name("index", lang)] = pages.home_page(cfg, lang, summaries, latest, status)
+        out[_lang_name("index", lang)] = pages.home_page(cfg, lang, summaries, latest, status, latest_journal)
+        if cfg.journal.enabled or journals:
+            out[_lang_name("journal/index", lang)] = journal_mod.journal_index_page(cfg, lang, journals)
         out[_lang_name("archive", lang)] = pages.archive_page(cfg, lang, summaries)
         out[_lang_name("subscribe", lang)] = pages.subscribe_page(cfg, lang)
         out[_lang_name("search", lang)] = pages.search_page(cfg, lang)
@@ -81,7 +89,19 @@ def _owned(docs: Path, cfg: Config) -> list[Path]:
     topics = docs / "topics"
     if topics.exists():
         found += list(topics.glob("*.md"))
+    journal = docs / "journal"
+    if journal.exists():
+        found += [p for pattern in ("*.md", "*/*.md", "*/*.entries.html") for p in journal.glob(pattern)]
     return found
+
+
+def build_all_feeds(cfg: Config, store: Store, issues: list[Issue]) -> list[feeds_mod.FeedFile]:
+    """The daily issues' feeds and the journal digest's."""
+    files = feeds_mod.build_feeds(cfg, issues)
+    journals: list[JournalIssue] = list(store.journals())
+    if cfg.journal.enabled or journals:
+        files += journal_mod.build_journal_feeds(cfg, journals)
+    return files
 
 
 def vendor_mathjax(docs: Path) -> list[str]:
@@ -142,7 +162,7 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
                  and (docs / rel.replace(".md", ".entries.html")).exists()}
 
     page_texts = compute_pages(cfg, issues, status, store, unchanged)
-    feed_files = feeds_mod.build_feeds(cfg, issues)
+    feed_files = build_all_feeds(cfg, store, issues)
     index_files = search_index.build_index(cfg, issues)
 
     changed: set[str] = set()

@@ -1,0 +1,282 @@
+"""The weekly journal digest (文献快递): PubMed -> classify -> dedup against arXiv -> enrich -> store.
+
+``run_week`` is the only function with network I/O (``sources.pubmed`` and the LLM); ``classify_article``,
+``dedup`` and ``merge_journal_issue`` are pure.  The PubMed query is the selection: every article it returns
+is listed (unless an earlier journal issue already listed it, an editor removed it, or it is already on the
+site from arXiv), classified into a topic and ordered by keyword relevance.
+
+Re-running a week merges with the record on disk like the daily issue does: the issue number, Chinese summaries,
+fields an editor changed (``edited``), the editor's comment, articles an editor added and ``removed`` all survive.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .config import Config
+from .enrich import ArticleInput, EnrichStats, JournalEnricher, JournalEnrichment
+from .model import JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, Article, JournalEntry, JournalIssue, JournalSection, Paper
+from .select import classify
+from .sources import pubmed
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+# refreshed from PubMed on every run unless an editor changed them
+JOURNAL_MACHINE_FIELDS = (
+    "title", "journal", "journal_iso", "authors", "affiliations", "abstract", "doi", "pmcid", "published", "citation",
+    "publication_types", "topic", "relevance", "reason_zh", "reason_en",
+)
+
+
+# ------------------------------------------------------------------ pure stages
+
+
+def classify_article(a: Article, cfg: Config) -> tuple[str, int, str, str]:
+    """(topic, keyword relevance %, reason zh, reason en).  The query already selected the article; this only sorts
+    it into a section (``journal.default_topic`` when no topic phrase matches) and orders it."""
+    s = classify(Paper(id=a.pmid, version=None, title=a.title, abstract=a.abstract_text, authors=a.authors,
+                       categories=[]), cfg)
+    topic = s.topic or cfg.journal.default_topic
+    t = cfg.topic(topic)
+    if s.matched:
+        top = "、".join(s.matched[:4]), ", ".join(s.matched[:4])
+        return topic, s.relevance, f"{t.name_zh}｜命中：{top[0]}", f"{t.name_en} | matched: {top[1]}"
+    return (topic, s.relevance, f"{t.name_zh}｜期刊检索入选，未命中专题关键词",
+            f"{t.name_en} | selected by the journal query; no topic phrase matched")
+
+
+def title_key(title: str) -> str:
+    """A title reduced for comparison: case, accents, punctuation and spacing do not matter."""
+    text = unicodedata.normalize("NFKD", title).lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@dataclass
+class ArxivIndex:
+    """Papers already published from arXiv, by DOI and by title, for the "also on arXiv" links."""
+
+    by_doi: dict[str, tuple[str, str]] = field(default_factory=dict)  # doi (lower) -> (arXiv id, issue date)
+    by_title: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, store: Store) -> "ArxivIndex":
+        idx = cls()
+        for issue in store.issues():
+            for e in issue.entries:
+                hit = (e.id, issue.date)
+                idx.by_doi.setdefault(f"10.48550/arxiv.{e.id}".lower(), hit)
+                if e.doi:
+                    idx.by_doi.setdefault(e.doi.lower(), hit)
+                key = title_key(e.title)
+                if len(key) >= 20:  # very short titles ("Editorial") would match by accident
+                    idx.by_title.setdefault(key, hit)
+        return idx
+
+    def find(self, a: Article) -> tuple[str, str] | None:
+        if a.doi and a.doi.lower() in self.by_doi:
+            return self.by_doi[a.doi.lower()]
+        return self.by_title.get(title_key(a.title))
+
+
+def merge_journal_issue(day: str, start: str, number: int, fresh: list[JournalEntry], existing: JournalIssue | None,
+                        cfg: Config, found: int, also_on_arxiv: list[dict[str, str]]) -> JournalIssue:
+    """Combine this run's articles with the record on disk (if any); sections in topic order, relevance inside."""
+    old = {e.pmid: e for e in existing.entries} if existing else {}
+    removed = set(existing.removed) if existing else set()
+    entries: dict[str, JournalEntry] = {}
+    for e in fresh:
+        if e.pmid in removed:
+            continue
+        entries[e.pmid] = _merge_entry(old[e.pmid], e) if e.pmid in old else e
+    for pmid, e in old.items():  # listed by an earlier run or added by an editor
+        entries.setdefault(pmid, e)
+    order = {t: i for i, t in enumerate(cfg.topic_ids)}
+    by_topic: dict[str, list[JournalEntry]] = {}
+    for e in entries.values():
+        by_topic.setdefault(e.topic, []).append(e)
+    sections = [
+        JournalSection(t, sorted(es, key=lambda e: (-e.relevance, e.pmid)))
+        for t, es in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    ]
+    also = {x["pmid"]: x for x in (existing.also_on_arxiv if existing else [])}
+    also.update({x["pmid"]: x for x in also_on_arxiv})
+    issue = JournalIssue(date=day, start=start, number=number, sections=sections, journals=list(cfg.journal.journals),
+                         found=found, also_on_arxiv=[also[k] for k in sorted(also) if k not in entries])
+    if existing:
+        issue.editor_note_zh, issue.editor_note_en = existing.editor_note_zh, existing.editor_note_en
+        issue.removed = list(existing.removed)
+        if not fresh:
+            issue.journals, issue.found = list(existing.journals), existing.found
+    return issue
+
+
+def _merge_entry(old: JournalEntry, fresh: JournalEntry) -> JournalEntry:
+    merged = JournalEntry.from_dict(old.to_dict())
+    for name in JOURNAL_MACHINE_FIELDS:
+        if name not in old.edited:
+            setattr(merged, name, getattr(fresh, name))
+    for name in JOURNAL_ENRICHABLE:
+        if not getattr(old, name) and getattr(fresh, name) and name not in old.edited:
+            setattr(merged, name, getattr(fresh, name))
+    if fresh.enriched_by:
+        for name in JOURNAL_LLM_FIELDS:
+            if name not in old.edited:
+                setattr(merged, name, getattr(fresh, name))
+    if merged.llm_topic and "topic" not in old.edited:
+        merged.topic = merged.llm_topic
+    return merged
+
+
+def apply_journal_enrichment(e: JournalEntry, r: JournalEnrichment, signature: str) -> None:
+    """Fill empty Chinese fields and record the LLM's topic; never touch edited fields or the editor's comment."""
+    pairs = [("title_zh", r.title_zh), ("objective_zh", r.objective_zh), ("methods_zh", r.methods_zh),
+             ("results_zh", r.results_zh), ("conclusion_zh", r.conclusion_zh), ("comment_ai_zh", r.comment_zh)]
+    for name, value in pairs:
+        if name not in e.edited and not getattr(e, name).strip():
+            setattr(e, name, value)
+    for name, value in (("llm_topic", r.topic), ("numbers_missing", list(r.numbers_missing)), ("enriched_by", signature)):
+        if name not in e.edited:
+            setattr(e, name, value)
+    if "topic" not in e.edited:
+        e.topic = r.topic
+
+
+def needs_journal_enrichment(e: JournalEntry) -> bool:
+    fields = ("title_zh", "objective_zh", "methods_zh", "results_zh", "conclusion_zh")
+    return not e.enriched_by or any(not getattr(e, n).strip() and n not in e.edited for n in fields)
+
+
+def article_input(e: JournalEntry) -> ArticleInput:
+    return ArticleInput(e.pmid, e.title, e.journal, [dict(s) for s in e.abstract], e.article.results_text if e.abstract else "",
+                        e.topic)
+
+
+def week_of(end: date, days: int) -> tuple[date, date]:
+    return end - timedelta(days=days - 1), end
+
+
+# ------------------------------------------------------------------ the job
+
+
+@dataclass
+class JournalReport:
+    start: str
+    date: str
+    outcome: str  # published | nothing_found
+    query: str = ""
+    found: int = 0
+    fetched: int = 0
+    listed: int = 0
+    already_published: int = 0
+    removed: int = 0
+    also_on_arxiv: int = 0
+    by_topic: dict[str, int] = field(default_factory=dict)
+    number: int | None = None
+    record: str | None = None
+    record_changed: bool = False
+    llm: EnrichStats | None = None
+    llm_note: str = ""
+    numbers_flags: dict[str, list[str]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def lines(self, cfg: Config) -> list[str]:
+        out = [f"PubMed {self.start} to {self.date}: {self.found} articles found by the journal query"
+               + (f" (first {cfg.journal.max_articles} fetched: journal.max_articles)" if self.found > cfg.journal.max_articles else "")]
+        if self.outcome == "nothing_found":
+            out.append("no new article this week: no journal issue written (not an error)")
+        else:
+            topics = " · ".join(f"{cfg.topic(t).name_zh} {t} {n}" for t, n in self.by_topic.items())
+            out.append(f"listed {self.listed}: {topics}")
+            out.append(f"journal issue 文献快递第 {self.number} 期: {self.record} ({'written' if self.record_changed else 'unchanged'})")
+        out.append(f"already in an earlier journal issue {self.already_published}, removed by an editor {self.removed}, "
+                   f"also on arXiv (linked, not repeated) {self.also_on_arxiv}")
+        if self.llm is not None:
+            out.append(self.llm.line(cfg))
+        if self.llm_note:
+            out.append(self.llm_note)
+        for pmid, nums in sorted(self.numbers_flags.items()):
+            out.append(f"numbers check: PMID {pmid}: 结果 lacks {', '.join(nums)} from the English results")
+        if self.llm is not None and not self.numbers_flags:
+            out.append("numbers check: every result number of the English abstracts is in the Chinese 结果")
+        out.append("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
+        return out
+
+
+def run_week(cfg: Config, end: date, store: Store, client: pubmed.EUtils,
+             enricher: JournalEnricher | None = None) -> JournalReport:
+    """Fetch, classify, enrich and store the journal issue of the window ending on ``end``."""
+    start, end = week_of(end, cfg.journal.window_days)
+    day = end.isoformat()
+    timings: dict[str, float] = {}
+    t = time.monotonic()
+    window = pubmed.fetch_window(client, cfg.journal, start, end)
+    timings["fetch"] = time.monotonic() - t
+    report = JournalReport(start.isoformat(), day, "published", window.query, window.count, len(window.articles),
+                           timings=timings)
+
+    existing = store.get_journal(day)
+    published, next_number = store.journal_history(except_day=day)
+    removed = set(existing.removed) if existing else set()
+    arxiv = ArxivIndex.of(store)
+    fresh: list[JournalEntry] = []
+    also: list[dict[str, str]] = []
+    for a in window.articles:
+        if a.pmid in published:
+            report.already_published += 1
+            continue
+        if a.pmid in removed:
+            report.removed += 1
+            continue
+        hit = arxiv.find(a)
+        if hit:
+            also.append({"pmid": a.pmid, "doi": a.doi or "", "title": a.title, "journal": a.journal_iso,
+                         "arxiv_id": hit[0], "arxiv_date": hit[1]})
+            continue
+        fresh.append(JournalEntry.from_article(a, *classify_article(a, cfg)))
+    report.also_on_arxiv = len(also)
+
+    if not fresh and not also and not (existing and existing.entries):
+        report.outcome = "nothing_found"
+        _save_status(store, report)
+        return report
+
+    old = {e.pmid: e for e in existing.entries} if existing else {}
+    if enricher:
+        t = time.monotonic()
+        todo = [e for e in fresh if not (e.pmid in old and not needs_journal_enrichment(old[e.pmid]))]
+        todo += [e for pmid, e in old.items() if needs_journal_enrichment(e) and pmid not in {f.pmid for f in fresh}]
+        results = enricher.enrich_many([article_input(e) for e in todo])
+        for e in todo:
+            r = results.get(e.pmid)
+            if r is not None:
+                apply_journal_enrichment(e, r, enricher.signature)
+        report.llm = enricher.stats
+        timings["enrich"] = time.monotonic() - t
+
+    number = existing.number if existing else next_number
+    issue = merge_journal_issue(day, start.isoformat(), number, fresh, existing, cfg, window.count, also)
+    for e in issue.entries:
+        if e.numbers_missing:
+            report.numbers_flags[e.pmid] = list(e.numbers_missing)
+    report.record_changed = store.save_journal(issue)
+    report.number, report.listed = number, len(issue.entries)
+    path = store.journal_path(day)
+    report.record = str(path.relative_to(cfg.root)) if cfg.root in path.parents else str(path)
+    report.by_topic = {s.topic: len(s.entries) for s in issue.sections if s.entries}
+    _save_status(store, report)
+    return report
+
+
+def _save_status(store: Store, report: JournalReport) -> None:
+    status = store.load_status()
+    last = {"start": report.start, "date": report.date, "outcome": report.outcome, "found": report.found,
+            "listed": report.listed}
+    if report.number:
+        last["number"] = report.number
+    status["journal_last_run"] = last
+    store.save_status(status)
