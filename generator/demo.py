@@ -13,14 +13,17 @@ import shutil
 import sys
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from .config import load_config
 from .corpus import load_listing
 from .pipeline import run_day
 from .render.site import render_all
-from .standin import ArxivStandIn
-from .store import Store
+from .journal import run_week
+from .sources.pubmed import EUtils
+from .standin import ArxivStandIn, PubMedStandIn
+from .store import Store, load_yaml
 
 PACKAGE = Path(__file__).resolve().parent
 PROJECT = PACKAGE.parent
@@ -58,6 +61,25 @@ def prepare_out(out: Path) -> None:
     (out / MARKER).write_text("created by `python -m generator demo`; safe to delete\n")
 
 
+def run_journal_demo(cfg, store: Store) -> None:
+    """The week's journal digest from the invented PubMed sample, then an editor's edits (as a pull request would)."""
+    end = date(2025, 3, 7)
+    with PubMedStandIn() as pubmed:
+        pubmed.add_xml((SAMPLE / "pubmed-2025-03-07.xml").read_bytes(), "2025-03-05")
+        jcfg = replace(cfg, journal=replace(cfg.journal, eutils_url=pubmed.eutils_url))
+        report = run_week(jcfg, end, store, EUtils(jcfg.journal, sleep=lambda s: None))
+    print(f"[demo] journal week to {end}: {report.found} found, {report.listed} listed, "
+          f"{report.also_on_arxiv} already on arXiv (linked)")
+    issue = store.get_journal(end.isoformat())
+    edits = load_yaml(SAMPLE / "journal-edits-2025-03-07.yaml") or {}
+    for e in issue.entries if issue else []:
+        for name, value in (edits.get(e.pmid) or {}).items():
+            setattr(e, name, value)
+            e.edited.append(name)
+    if issue:
+        store.save_journal(issue)
+
+
 def run_demo(out: Path) -> int:
     t0 = time.monotonic()
     out = out.resolve()
@@ -77,6 +99,7 @@ def run_demo(out: Path) -> int:
         arxiv.set_day("2025-03-08", [])  # a Saturday: the feed is empty
         report = run_day(cfg, None, store)
         print(f"[demo] weekend: {report.lines(cfg)[0]}")
+    run_journal_demo(cfg, store)
     render_all(cfg, store)
     from .cli import mkdocs_build
 

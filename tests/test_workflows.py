@@ -58,11 +58,18 @@ def test_daily_schedule_permissions_and_concurrency():
     wf = load("daily.yml")
     on = wf[True] if True in wf else wf["on"]  # YAML 1.1 reads the key `on` as true
     crons = [c["cron"] for c in on["schedule"]]
+    weekly = [c for c in crons if c.split()[4] != "1-5"]
     for cron in crons:
         minute, hour, _, _, weekdays = cron.split()
-        assert minute != "0" and weekdays == "1-5"
+        assert minute != "0" and weekdays in ("1-5", "1")
         assert int(hour) >= 5  # after midnight US Eastern in winter (05:00 UTC) as well as summer
-    assert "date" in on["workflow_dispatch"]["inputs"]
+    assert "date" in on["workflow_dispatch"]["inputs"] and on["workflow_dispatch"]["inputs"]["journal"]["type"] == "boolean"
+    # the weekly cron runs the journal digest and not the arXiv day; every other trigger the other way round
+    steps = {s.get("run", "").split(" --")[0]: s for s in wf["jobs"]["publish"]["steps"]}
+    [journal_cron] = weekly
+    assert f"github.event.schedule == '{journal_cron}'" in steps["python -m generator journal"]["if"]
+    assert f"github.event.schedule != '{journal_cron}'" in steps["python -m generator run"]["if"]
+    assert "NCBI_API_KEY" in steps["python -m generator journal"]["env"]
     assert wf["concurrency"]["cancel-in-progress"] is False
     assert wf["permissions"] == {"contents": "read"}
     assert wf["jobs"]["publish"]["permissions"] == {"contents": "write", "actions": "write"}
@@ -71,7 +78,7 @@ def test_daily_schedule_permissions_and_concurrency():
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages", "actions/cache"):
         assert any(u.startswith(action + "@") for u in uses), action
     runs = " ".join(_run_steps(wf))
-    for command in ("mark-edits", "run --fail-if-empty", "build --incremental", "publish", "keepalive"):
+    for command in ("mark-edits", "run --fail-if-empty", "journal --date", "build --incremental", "publish", "keepalive"):
         assert f"python -m generator {command}" in runs
 
 
