@@ -14,7 +14,7 @@ import pytest
 
 from generator.config import load_config
 from generator.demo import copy_skeleton
-from generator.model import Entry, Issue, Paper, Section, Selection
+from generator.model import Article, Entry, Issue, JournalEntry, JournalIssue, JournalSection, Paper, Section, Selection
 from generator.render.site import render_all
 from generator.store import Store
 
@@ -70,6 +70,26 @@ HOSTILE_ABSTRACT = (
 )
 
 
+def journal_issue() -> JournalIssue:
+    """A journal week: one ordinary article with a structured summary, one hostile one."""
+    def article(pmid, title, authors, sections):
+        return Article(pmid, title, "European radiology", "Eur Radiol", authors, ["Dept. of Radiology, Example Hospital"],
+                       sections, doi=f"10.99999/b.{pmid}", published="2025-03-04", citation="2025;35(4):1-9")
+
+    ok = JournalEntry.from_article(article("990000101", "Deep learning for liver lesion detection on CT",
+                                           ["Anna Müller", "Wěi Zhāng"],
+                                           [{"label": "RESULTS", "category": "RESULTS", "text": "AUC 0.91 (95% CI 0.88-0.94)."}]),
+                                   "imaging", 80, "命中", "matched")
+    ok.title_zh, ok.objective_zh, ok.methods_zh = "深度学习用于 CT 肝脏病灶检测", "评估模型。", "回顾性研究，纳入 1200 例患者的长篇方法描述。" * 8
+    ok.results_zh, ok.conclusion_zh, ok.comment_ai_zh = "AUC 为 0.91（95% CI 0.88-0.94）。", "模型有效。", "单中心研究。"
+    bad = JournalEntry.from_article(article("990000102", "Hostile <script>window.__pwned=11</script> journal title",
+                                            ["<b>Mallory</b>"],
+                                            [{"label": "<i>RESULTS</i>", "category": "", "text": HOSTILE_ABSTRACT[:3000]}]),
+                                    "diagnosis", 60, "命中", "matched")
+    bad.editor_comment = "<img src=x onerror=window.__pwned=12> **ok**"
+    return JournalIssue("2025-03-07", "2025-03-01", 1, [JournalSection("diagnosis", [bad]), JournalSection("imaging", [ok])])
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser-site")
@@ -85,6 +105,7 @@ def site(tmp_path_factory):
                 e.comment = "see <a href='javascript:window.__pwned=9'>code</a> and [x](javascript:alert(1))"
                 e.editor_note = "<script>window.__pwned=10</script> **note**"
         store.save_issue(Issue(date=day, number=n, sections=[Section(e.topic, [e]) for e in es]))
+    store.save_journal(journal_issue())
     render_all(cfg, store)
     from generator.cli import mkdocs_build
 
@@ -207,6 +228,29 @@ def test_hostile_text_is_inert_and_shown_literally(site, browser, path):
         p.close()
 
 
+@pytest.mark.parametrize("path", ["journal/2025/2025-03-07/", "en/journal/2025/2025-03-07/"])
+def test_journal_page_is_inert_and_numbered(site, browser, path):
+    p = Page(browser, site)
+    try:
+        page = p.goto(path)
+        page.wait_for_load_state("load")
+        for details in page.query_selector_all("details"):
+            details.evaluate("d => d.open = true")
+        assert page.evaluate("window.__pwned === undefined")
+        assert page.evaluate("[...document.querySelectorAll('.paper *')].filter(e => [...e.attributes].some(a => a.name.startsWith('on'))).length") == 0
+        body = page.inner_text(".md-content")
+        for literal in ("Hostile <script>window.__pwned=11</script> journal title", "<b>Mallory</b>", "<i>RESULTS</i>",
+                        "<img src=x onerror=window.__pwned=12>", "目的 · Objective", "AI 草拟点评"):
+            assert literal in body, literal
+        assert page.evaluate("[...document.querySelectorAll('.item-number')].map(e => e.textContent)") == ["1.", "2."]
+        page.click("a.ref-mark >> nth=1")
+        assert page.evaluate("location.hash") == "#ref-2"
+        assert page.get_attribute("#ref-2 a", "href") == "https://doi.org/10.99999/b.990000101"
+        assert p.errors == []
+    finally:
+        p.close()
+
+
 def test_hostile_text_is_inert_in_search(site, browser):
     p = Page(browser, site)
     try:
@@ -238,7 +282,8 @@ def test_result_link_opens_the_entry_and_the_language_switch_keeps_the_issue(sit
         p.close()
 
 
-@pytest.mark.parametrize("path", ["", "issues/2025/2025-06-10/", "search/", "en/archive/", "en/issues/2024/2024-12-02/"])
+@pytest.mark.parametrize("path", ["", "issues/2025/2025-06-10/", "search/", "en/archive/", "en/issues/2024/2024-12-02/",
+                                  "journal/2025/2025-03-07/", "en/journal/"])
 def test_dark_mode_and_phone_width_render_without_horizontal_scroll(site, browser, path):
     p = Page(browser, site, viewport={"width": 375, "height": 800}, color_scheme="dark")
     try:
