@@ -327,8 +327,14 @@ def cmd_publish(cfg, args) -> int:
     if repo is None:
         raise RunError(f"{cfg.root} is not in a git repository")
     paths = [str(p.relative_to(repo)) for p in (cfg.paths.data, cfg.paths.docs, cfg.paths.feeds) if p.exists()]
-    newest = max((p.stem for p in Store.of(cfg).issue_paths()), default=None)
-    message = args.message or (f"Issue of {newest}: records, pages and feeds" if newest else "Update records, pages and feeds")
+    store = Store.of(cfg)
+    newest = max((p.stem for p in store.issue_paths()), default=None)
+    newest_journal = max((p.stem for p in store.journal_paths()), default=None)
+    if newest_journal and (newest is None or newest_journal > newest):
+        default = f"Journal digest, week to {newest_journal}: records, pages and feeds"
+    else:
+        default = f"Issue of {newest}: records, pages and feeds" if newest else "Update records, pages and feeds"
+    message = args.message or default
     print(publish(repo, paths, message, remote=args.remote, branch=args.branch))
     return 0
 
