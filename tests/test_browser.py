@@ -251,6 +251,21 @@ def test_journal_page_is_inert_and_numbered(site, browser, path):
         p.close()
 
 
+def test_search_finds_journal_articles_and_links_to_the_journal_issue(site, browser):
+    p = Page(browser, site)
+    try:
+        hrefs = search(p, "search/", "肝脏")
+        assert len(hrefs) == 1 and "PMID 990000101" in p.page.inner_text(".paper-search-results")
+        assert search(p, "search/", "990000101") == hrefs  # by PMID too
+        p.page.click(".paper-search-results a.hit-title")
+        p.page.wait_for_load_state()
+        assert p.page.url.endswith("/journal/2025/2025-03-07/#pmid-990000101")
+        assert p.page.is_visible("#pmid-990000101")
+        assert p.errors == []
+    finally:
+        p.close()
+
+
 def test_hostile_text_is_inert_in_search(site, browser):
     p = Page(browser, site)
     try:

@@ -8,7 +8,9 @@ older years only when the reader asks for more.  One set of shards serves both
 the zh and the en interface (the rows are bilingual).
 
 Row layout (arrays, to keep the payload small; ``FIELDS`` names the columns):
-``[id, date, topic, title, title_zh, authors, summary_zh, summary_en, doi]``.
+``[id, date, topic, title, title_zh, authors, summary_zh, summary_en, doi]``.  Journal-digest articles are rows
+too, with ``PMID:<pmid>`` as id, the journal week's date, and the Chinese conclusion (结论) as the Chinese summary;
+the search page links them to the journal issue.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 
 from ..config import Config
-from ..model import Issue
+from ..model import Issue, JournalIssue
 from .text import clean
 
 INDEX_DIR = "assets/search"
@@ -33,7 +35,7 @@ def _dump(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def build_index(cfg: Config, issues: list[Issue]) -> dict[str, bytes]:
+def build_index(cfg: Config, issues: list[Issue], journals: list[JournalIssue] = ()) -> dict[str, bytes]:
     """docs-relative path -> file content for the manifest and every year shard."""
     years: dict[str, list[list]] = {}
     for issue in sorted(issues, key=lambda i: i.date, reverse=True):
@@ -41,6 +43,11 @@ def build_index(cfg: Config, issues: list[Issue]) -> dict[str, bytes]:
         for e in issue.entries:
             rows.append([e.id, issue.date, e.topic, clean(e.title), clean(e.title_zh), _authors(e.authors),
                          clean(e.summary_zh), clean(e.summary_en), clean(e.doi or "")])
+    for j in sorted(journals, key=lambda i: i.date, reverse=True):
+        rows = years.setdefault(j.year, [])
+        for a in j.entries:
+            rows.append([f"PMID:{a.pmid}", j.date, a.topic, clean(a.title), clean(a.title_zh), _authors(a.authors),
+                         clean(a.conclusion_zh), "", clean(a.doi or "")])
     out: dict[str, bytes] = {}
     shards = []
     for year in sorted(years, reverse=True):

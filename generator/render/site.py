@@ -163,7 +163,7 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
 
     page_texts = compute_pages(cfg, issues, status, store, unchanged)
     feed_files = build_all_feeds(cfg, store, issues)
-    index_files = search_index.build_index(cfg, issues)
+    index_files = search_index.build_index(cfg, issues, list(store.journals()))
 
     changed: set[str] = set()
     for rel, text in sorted(page_texts.items()):

@@ -114,13 +114,15 @@
     status.textContent = hits.length ? fmt(T.found, { n: hits.length }) + (hits.length > LIMIT ? fmt(T.shown, { k: LIMIT }) : "") : T.none;
     hits.slice(0, LIMIT).forEach(function (h) {
       var r = h[1].r, li = el("li", "paper-search-hit");
-      var href = root + prefix + "issues/" + r[1].slice(0, 4) + "/" + r[1] + "/#arxiv-" + r[0].replace("/", "-");
+      var pmid = r[0].indexOf("PMID:") === 0 ? r[0].slice(5) : null;  // a journal-digest article
+      var href = root + prefix + (pmid ? "journal/" : "issues/") + r[1].slice(0, 4) + "/" + r[1] + "/#"
+        + (pmid ? "pmid-" + pmid : "arxiv-" + r[0].replace("/", "-"));
       var a = el("a", "hit-title", lang === "zh" && r[4] ? r[4] : r[3]);
       a.href = href;
       li.appendChild(a);
       var second = lang === "zh" && r[4] ? r[3] : r[4];
       if (second) li.appendChild(el("div", "hit-second", second));
-      li.appendChild(el("div", "hit-meta", r[1] + " · " + topicName(r[2]) + " · arXiv:" + r[0] + (r[5] ? " · " + r[5] : "")));
+      li.appendChild(el("div", "hit-meta", r[1] + " · " + topicName(r[2]) + (pmid ? " · PMID " + pmid : " · arXiv:" + r[0]) + (r[5] ? " · " + r[5] : "")));
       list.appendChild(li);
     });
     window.__paperSearchLastQuery = { q: q, hits: hits.length, at: performance.now() };
