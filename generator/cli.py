@@ -265,6 +265,10 @@ def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True, dirty: 
         detail = next((ln for ln in lines if "WARNING" in ln or "ERROR" in ln or "Error" in ln), lines[-1] if lines else "")
         sys.stderr.write(proc.stderr)
         raise RunError(f"mkdocs build failed: {detail.strip()}")
+    from .render.site import write_exports
+
+    res = write_exports(cfg, site_dir)
+    log.info("exports: %d written, %d unchanged, %d removed", len(res.written), res.unchanged, len(res.removed))
 
 
 def cmd_build(cfg, args) -> int:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from ..config import Config
 from ..model import JournalEntry, JournalIssue
 from . import feeds as feeds_mod
-from .pages import FRAGMENT, GENERATED, PLACEHOLDER, IssuePage, _editor_md, _front_matter, source_url
+from .exports import article_export, export_url
+from .pages import FRAGMENT, GENERATED, PLACEHOLDER, IssuePage, _editor_md, _front_matter, export_links, source_url
 from .text import clean, esc, md_escape, to_html, truncate
 
 SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方法", "Methods"),
@@ -48,7 +49,7 @@ def _authors(names: list[str]) -> str:
     return shown + (" et al." if len(names) > MAX_AUTHORS else "")
 
 
-def _item_html(n: int, e: JournalEntry) -> str:
+def _item_html(n: int, e: JournalEntry, cfg: Config) -> str:
     parts = [f'<div class="paper journal-item" data-pmid="{esc(e.pmid)}">']
     meta = [f'<span class="journal-name">{esc(e.journal_iso or e.journal)}</span>']
     if e.published:
@@ -108,6 +109,8 @@ def _item_html(n: int, e: JournalEntry) -> str:
     links.append(f'<a href="{esc(e.pubmed_url)}">PubMed</a>')
     if e.pmcid:
         links.append(f'<a href="https://pmc.ncbi.nlm.nih.gov/articles/{esc(e.pmcid)}/">{esc(e.pmcid)}</a>')
+    links.append(f'<a href="{esc(export_url(cfg, article_export(e.pmid, "bib")))}" download>BibTeX</a>')
+    links.append(f'<a href="{esc(export_url(cfg, article_export(e.pmid, "ris")))}" download>RIS</a>')
     parts.append('<p class="paper-links">' + " · ".join(links) + "</p>")
     parts.append("</div>")
     return "\n".join(parts)
@@ -162,6 +165,8 @@ def journal_page(issue: JournalIssue, cfg: Config) -> IssuePage:
         f'<p class="issue-subtitle">{esc(cfg.journal.title_en)} · Issue {issue.number} · '
         f"PubMed {issue.start} – {issue.date} · {total} 篇 articles</p>",
         "",
+        export_links(cfg, issue.date, "journal"),
+        "",
     ]
     if issue.editor_note_zh.strip() or issue.editor_note_en.strip():
         note = "".join(f'<div lang="{lang}">{_editor_md(text)}</div>'
@@ -185,7 +190,7 @@ def journal_page(issue: JournalIssue, cfg: Config) -> IssuePage:
         out += [f"## {md_escape(zh)} · {md_escape(en)}（{len(s.entries)}） {{ #topic-{s.topic} }}", "",
                 PLACEHOLDER.format(name=f"section:{s.topic}"), ""]
         frags.append(FRAGMENT.format(name=f"section:{s.topic}"))
-        frags += [_item_html(index[e.pmid], e) for e in s.entries]
+        frags += [_item_html(index[e.pmid], e, cfg) for e in s.entries]
     if items:
         out += ["## 参考文献 · References { #references }", "", PLACEHOLDER.format(name="references"), ""]
         frags += [FRAGMENT.format(name="references"), _references_html(items)]

@@ -16,6 +16,7 @@ import markdown as md
 
 from ..config import Config, Topic
 from ..model import Entry, Issue
+from .exports import export_url, issue_export, paper_export
 from .text import esc, md_escape, to_html, truncate
 
 LANGS = ("zh", "en")
@@ -158,10 +159,19 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
         '<p class="paper-links">'
         f'<a href="{esc(p.abs_url)}">arXiv</a> · <a href="{esc(p.pdf_url)}">PDF</a> · '
         f'<a href="{esc(p.html_url)}">HTML</a>'
+        f' <span class="cite-links">· <a href="{esc(export_url(cfg, paper_export(e.id, "bib")))}" download>BibTeX</a> · '
+        f'<a href="{esc(export_url(cfg, paper_export(e.id, "ris")))}" download>RIS</a></span>'
         "</p>"
     )
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def export_links(cfg: Config, day: str, kind: str) -> str:
+    """The issue's citation files and JSON document (written into the site by `build`)."""
+    links = " · ".join(f'<a href="{esc(export_url(cfg, issue_export(day, ext, kind)))}"{" download" if ext != "json" else ""}>{label}</a>'
+                       for ext, label in (("bib", "BibTeX"), ("ris", "RIS"), ("json", "JSON")))
+    return f'<p class="issue-exports" markdown="0">导出本期 · Export this issue: {links}</p>'
 
 
 def _relevance_badge(e: Entry) -> str:
@@ -234,6 +244,8 @@ def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> 
         f"arXiv {issue.date} · {total} 篇 papers"
         + (f" · 候选 {issue.candidates} candidates" if issue.candidates else "")
         + "</p>",
+        "",
+        export_links(cfg, issue.date, "issues"),
         "",
     ]
     if issue.editor_note_zh.strip() or issue.editor_note_en.strip():

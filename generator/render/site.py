@@ -21,6 +21,7 @@ from ..config import Config
 from ..model import Entry, Issue, JournalIssue
 from ..store import Store, atomic_write, remove
 from . import feeds as feeds_mod
+from . import exports as exports_mod
 from . import journal as journal_mod
 from . import pages, search_index
 from . import text as text_mod
@@ -210,4 +211,22 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
                 remove(p)
                 result.removed.append(f"feeds/{p.relative_to(feeds_dir)}")
     vendor_mathjax(docs)
+    return result
+
+
+def write_exports(cfg: Config, site_dir: Path, store: Store | None = None) -> RenderResult:
+    """Citation files and JSON documents into the built site (see ``render/exports.py``); stale ones removed."""
+    store = store or Store.of(cfg)
+    files = exports_mod.build_exports(cfg, list(store.issues()), list(store.journals()))
+    result = RenderResult()
+    for rel, content in sorted(files.items()):
+        if atomic_write(site_dir / rel, content):
+            result.written.append(rel)
+        else:
+            result.unchanged += 1
+    folder = site_dir / "exports"
+    for p in sorted(folder.rglob("*")) if folder.exists() else []:
+        if p.is_file() and str(p.relative_to(site_dir)) not in files:
+            p.unlink()
+            result.removed.append(str(p.relative_to(site_dir)))
     return result

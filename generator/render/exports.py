@@ -1,0 +1,297 @@
+"""Citation exports and the public JSON documents: BibTeX and RIS per issue and per paper, JSON per issue.
+
+Written into the built site (``exports/``) by ``build``; they are derived files like the pages, but not committed
+(one file per paper and format would swamp the repository).  Layout, relative to the site root:
+
+    exports/index.json                       every issue with the URLs of its documents (the entry point)
+    exports/schema/issue-v1.json             the JSON Schema of an issue document
+    exports/issues/YYYY/DATE.{json,bib,ris}  a daily issue
+    exports/journal/YYYY/DATE.{json,bib,ris} a journal-digest issue
+    exports/arxiv/<id>.{bib,ris}             one arXiv paper  (old-style ids: "/" -> "_")
+    exports/pmid/<pmid>.{bib,ris}            one journal article
+
+The issue document is versioned (``schema_version``): fields are only ever added within a version; renaming or
+removing one makes a new version with its own schema file.  Deterministic like everything rendered: same records,
+same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..config import Config
+from ..model import Entry, Issue, JournalEntry, JournalIssue
+from .text import clean
+
+SCHEMA_VERSION = 1
+SCHEMA_PATH = "exports/schema/issue-v1.json"
+
+
+def paper_key(pid: str) -> str:
+    return pid.replace("/", "_")
+
+
+def export_url(cfg: Config, rel: str) -> str:
+    return f"{cfg.site.url}{rel}"
+
+
+def issue_export(day: str, ext: str, kind: str = "issues") -> str:
+    return f"exports/{kind}/{day[:4]}/{day}.{ext}"
+
+
+def paper_export(pid: str, ext: str) -> str:
+    return f"exports/arxiv/{paper_key(pid)}.{ext}"
+
+
+def article_export(pmid: str, ext: str) -> str:
+    return f"exports/pmid/{pmid}.{ext}"
+
+
+# ------------------------------------------------------------------ BibTeX
+
+
+def _bib_value(text: str | None) -> str:
+    """A field value inside braces: LaTeX and math kept; braces escaped when unbalanced; the BibTeX/LaTeX specials
+    that break parsers (% & #) escaped."""
+    text = clean(text)
+    text = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        text = text.replace("{", r"\{").replace("}", r"\}")
+    return text
+
+
+def _bib_entry(kind: str, key: str, fields: list[tuple[str, str | None]]) -> str:
+    rows = [f"  {name} = {{{_bib_value(value)}}}" for name, value in fields if value]
+    return f"@{kind}{{{key},\n" + ",\n".join(rows) + "\n}\n"
+
+
+def _arxiv_year(pid: str) -> str:
+    m = re.match(r"^(\d{2})\d{2}\.", pid) or re.search(r"/(\d{2})\d{5}$", pid)
+    if not m:
+        return ""
+    yy = int(m.group(1))
+    return str(2000 + yy if yy < 91 else 1900 + yy)
+
+
+def bibtex_paper(e: Entry, issue: Issue, cfg: Config) -> str:
+    vid = e.id + (f"v{e.version}" if e.version else "")
+    return _bib_entry("misc", f"arxiv:{e.id}", [
+        ("title", f"{{{e.title}}}" if "{" not in e.title and "}" not in e.title else e.title),
+        ("author", " and ".join(clean(a) for a in e.authors)),
+        ("year", _arxiv_year(e.id)),
+        ("eprint", e.id),
+        ("archiveprefix", "arXiv"),
+        ("primaryclass", e.primary_category or (e.categories[0] if e.categories else "")),
+        ("doi", e.doi),
+        ("journal", e.journal_ref),
+        ("url", f"https://arxiv.org/abs/{vid}"),
+        ("note", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})"),
+    ])
+
+
+def _pages(citation: str) -> tuple[str, str, str]:
+    """(volume, issue, pages) from '2017;66(6):1116-1122'."""
+    m = re.match(r"^\d{4};([^(:]*)(?:\(([^)]*)\))?(?::(.*))?$", citation or "")
+    return (m.group(1) or "", m.group(2) or "", m.group(3) or "") if m else ("", "", "")
+
+
+def bibtex_article(e: JournalEntry, issue: JournalIssue, cfg: Config) -> str:
+    volume, number, pages = _pages(e.citation)
+    return _bib_entry("article", f"pmid:{e.pmid}", [
+        ("title", f"{{{e.title}}}" if "{" not in e.title and "}" not in e.title else e.title),
+        ("author", " and ".join(clean(a) for a in e.authors)),
+        ("journal", e.journal_iso or e.journal),
+        ("year", e.published[:4]),
+        ("volume", volume), ("number", number), ("pages", pages.replace("-", "--")),
+        ("doi", e.doi),
+        ("pmid", e.pmid),
+        ("url", e.doi_url or e.pubmed_url),
+        ("note", f"{cfg.journal.title_en}, issue {issue.number} ({issue.date})"),
+    ])
+
+
+# ------------------------------------------------------------------ RIS
+
+
+def _ris(rows: list[tuple[str, str | None]]) -> str:
+    out = []
+    for tag, value in rows:
+        value = clean(value)
+        if value:
+            out.append(f"{tag}  - {value}")
+    out.append("ER  - ")
+    return "\r\n".join(out) + "\r\n"
+
+
+def ris_paper(e: Entry, issue: Issue, cfg: Config) -> str:
+    vid = e.id + (f"v{e.version}" if e.version else "")
+    rows: list[tuple[str, str | None]] = [("TY", "UNPB"), ("TI", e.title)]
+    rows += [("AU", a) for a in e.authors]
+    rows += [("PY", _arxiv_year(e.id)), ("DB", "arXiv"), ("AN", f"arXiv:{vid}"), ("UR", f"https://arxiv.org/abs/{vid}"),
+             ("DO", e.doi), ("AB", e.abstract), ("N1", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})")]
+    rows += [("KW", c) for c in e.categories]
+    return _ris(rows)
+
+
+def ris_article(e: JournalEntry, issue: JournalIssue, cfg: Config) -> str:
+    volume, number, pages = _pages(e.citation)
+    start, _, end = pages.partition("-")
+    rows: list[tuple[str, str | None]] = [("TY", "JOUR"), ("TI", e.title)]
+    rows += [("AU", a) for a in e.authors]
+    rows += [("PY", e.published[:4]), ("T2", e.journal), ("J2", e.journal_iso), ("VL", volume), ("IS", number),
+             ("SP", start), ("EP", end), ("DO", e.doi), ("AN", f"PMID:{e.pmid}"), ("UR", e.doi_url or e.pubmed_url),
+             ("AB", " ".join(s["text"] for s in e.abstract)), ("N1", f"{cfg.journal.title_en}, issue {issue.number} ({issue.date})")]
+    return _ris(rows)
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def _paper_doc(e: Entry, issue: Issue, cfg: Config) -> dict:
+    vid = e.id + (f"v{e.version}" if e.version else "")
+    prefix = f"{cfg.site.url}issues/{issue.date[:4]}/{issue.date}/"
+    return {
+        "id": e.id, "version": e.version, "announce_type": e.announce_type, "topic": e.topic,
+        "relevance": e.llm_relevance if e.llm_relevance is not None else e.relevance, "keyword_relevance": e.relevance,
+        "title": e.title, "title_zh": e.title_zh, "authors": list(e.authors), "institutions": list(e.institutions),
+        "categories": list(e.categories), "primary_category": e.primary_category, "comment": e.comment,
+        "journal_ref": e.journal_ref, "doi": e.doi, "summary_zh": e.summary_zh, "summary_en": e.summary_en,
+        "reason_zh": e.reason_llm_zh or e.reason_zh, "reason_en": e.reason_en, "editor_note": e.editor_note,
+        "abstract": e.abstract, "abstract_zh": e.abstract_zh,
+        "links": {"page": prefix + f"#{e.anchor}", "abs": f"https://arxiv.org/abs/{vid}",
+                  "pdf": f"https://arxiv.org/pdf/{vid}", "html": f"https://arxiv.org/html/{vid}",
+                  "bibtex": export_url(cfg, paper_export(e.id, "bib")), "ris": export_url(cfg, paper_export(e.id, "ris"))},
+    }
+
+
+def issue_document(issue: Issue, cfg: Config) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH), "kind": "arxiv",
+        "date": issue.date, "number": issue.number, "url": f"{cfg.site.url}issues/{issue.date[:4]}/{issue.date}/",
+        "editor_note": {"zh": issue.editor_note_zh, "en": issue.editor_note_en},
+        "sections": [{"topic": s.topic, "papers": [_paper_doc(e, issue, cfg) for e in s.entries]}
+                     for s in issue.sections if s.entries],
+    }
+
+
+def journal_document(issue: JournalIssue, cfg: Config) -> dict:
+    prefix = f"{cfg.site.url}journal/{issue.date[:4]}/{issue.date}/"
+    n = 0
+    sections = []
+    for s in issue.sections:
+        items = []
+        for e in s.entries:
+            n += 1
+            items.append({
+                "number": n, "pmid": e.pmid, "doi": e.doi, "pmcid": e.pmcid, "topic": e.topic, "relevance": e.relevance,
+                "title": e.title, "title_zh": e.title_zh, "journal": e.journal, "journal_iso": e.journal_iso,
+                "published": e.published, "citation": e.citation, "authors": list(e.authors),
+                "affiliations": list(e.affiliations), "abstract": [dict(x) for x in e.abstract],
+                "summary_zh": {"objective": e.objective_zh, "methods": e.methods_zh, "results": e.results_zh,
+                               "conclusion": e.conclusion_zh},
+                "comment": {"editor": e.editor_comment, "ai_draft": e.comment_ai_zh},
+                "numbers_missing": list(e.numbers_missing),
+                "links": {"page": prefix + f"#{e.anchor}", "doi": e.doi_url, "pubmed": e.pubmed_url,
+                          "bibtex": export_url(cfg, article_export(e.pmid, "bib")),
+                          "ris": export_url(cfg, article_export(e.pmid, "ris"))},
+            })
+        if items:
+            sections.append({"topic": s.topic, "articles": items})
+    return {
+        "schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH), "kind": "journal",
+        "date": issue.date, "start": issue.start, "number": issue.number, "url": prefix,
+        "editor_note": {"zh": issue.editor_note_zh, "en": issue.editor_note_en},
+        "also_on_arxiv": [dict(x) for x in issue.also_on_arxiv], "sections": sections,
+    }
+
+
+_TEXT = {"type": "string"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
+_LIST = {"type": "array", "items": {"type": "string"}}
+ISSUE_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Medical AI Daily issue document, version 1",
+    "description": "One issue of the daily arXiv digest (kind 'arxiv') or of the weekly journal digest (kind 'journal'). "
+                   "Fields may be added within version 1; none is renamed or removed.",
+    "type": "object",
+    "required": ["schema_version", "kind", "date", "number", "url", "sections"],
+    "properties": {
+        "schema_version": {"const": 1},
+        "schema": _TEXT,
+        "kind": {"enum": ["arxiv", "journal"]},
+        "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "start": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "number": {"type": "integer", "minimum": 1},
+        "url": _TEXT,
+        "editor_note": {"type": "object", "properties": {"zh": _TEXT, "en": _TEXT}},
+        "also_on_arxiv": {"type": "array", "items": {"type": "object"}},
+        "sections": {"type": "array", "items": {
+            "type": "object", "required": ["topic"],
+            "properties": {
+                "topic": _TEXT,
+                "papers": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["id", "title", "authors", "topic", "relevance", "links"],
+                    "properties": {
+                        "id": _TEXT, "version": {"type": ["integer", "null"]}, "announce_type": _TEXT, "topic": _TEXT,
+                        "relevance": {"type": "integer"}, "keyword_relevance": {"type": "integer"},
+                        "title": _TEXT, "title_zh": _TEXT, "authors": _LIST, "institutions": _LIST,
+                        "categories": _LIST, "primary_category": _TEXT_OR_NULL, "comment": _TEXT_OR_NULL,
+                        "journal_ref": _TEXT_OR_NULL, "doi": _TEXT_OR_NULL, "summary_zh": _TEXT, "summary_en": _TEXT,
+                        "reason_zh": _TEXT, "reason_en": _TEXT, "editor_note": _TEXT, "abstract": _TEXT,
+                        "abstract_zh": _TEXT, "links": {"type": "object"},
+                    }}},
+                "articles": {"type": "array", "items": {
+                    "type": "object", "required": ["number", "pmid", "title", "journal", "links"],
+                    "properties": {
+                        "number": {"type": "integer"}, "pmid": _TEXT, "doi": _TEXT_OR_NULL, "pmcid": _TEXT_OR_NULL,
+                        "title": _TEXT, "title_zh": _TEXT, "journal": _TEXT, "journal_iso": _TEXT, "authors": _LIST,
+                        "affiliations": _LIST, "summary_zh": {"type": "object"}, "comment": {"type": "object"},
+                        "numbers_missing": _LIST, "links": {"type": "object"},
+                    }}},
+            }}},
+    },
+}
+
+
+def _dump(obj) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def build_exports(cfg: Config, issues: list[Issue], journals: list[JournalIssue]) -> dict[str, bytes]:
+    """site-relative path -> content for every export file."""
+    out: dict[str, bytes] = {SCHEMA_PATH: _dump(ISSUE_SCHEMA)}
+    index = []
+    for issue in sorted(issues, key=lambda i: i.date):
+        bibs, riss = [], []
+        for e in issue.entries:
+            bib, ris = bibtex_paper(e, issue, cfg), ris_paper(e, issue, cfg)
+            out[paper_export(e.id, "bib")], out[paper_export(e.id, "ris")] = bib.encode(), ris.encode()
+            bibs.append(bib)
+            riss.append(ris)
+        out[issue_export(issue.date, "bib")] = "\n".join(bibs).encode()
+        out[issue_export(issue.date, "ris")] = "".join(riss).encode()
+        out[issue_export(issue.date, "json")] = _dump(issue_document(issue, cfg))
+        index.append({"kind": "arxiv", "date": issue.date, "number": issue.number, "papers": len(issue.entries),
+                      **{ext: export_url(cfg, issue_export(issue.date, ext)) for ext in ("json", "bib", "ris")}})
+    for j in sorted(journals, key=lambda i: i.date):
+        bibs, riss = [], []
+        for e in j.entries:
+            bib, ris = bibtex_article(e, j, cfg), ris_article(e, j, cfg)
+            out[article_export(e.pmid, "bib")], out[article_export(e.pmid, "ris")] = bib.encode(), ris.encode()
+            bibs.append(bib)
+            riss.append(ris)
+        out[issue_export(j.date, "bib", "journal")] = "\n".join(bibs).encode()
+        out[issue_export(j.date, "ris", "journal")] = "".join(riss).encode()
+        out[issue_export(j.date, "json", "journal")] = _dump(journal_document(j, cfg))
+        index.append({"kind": "journal", "date": j.date, "number": j.number, "papers": len(j.entries),
+                      **{ext: export_url(cfg, issue_export(j.date, ext, "journal")) for ext in ("json", "bib", "ris")}})
+    out["exports/index.json"] = _dump({"schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH),
+                                       "issues": index})
+    return out
