@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .links import find_links
+
 SCHEMA_VERSION = 1
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
@@ -101,6 +103,7 @@ class Entry:
     summary_en: str = ""
     abstract_zh: str = ""
     institutions: list[str] = field(default_factory=list)
+    code_links: list[str] = field(default_factory=list)  # GitHub / GitLab / Hugging Face / Zenodo, from abstract and comments
     editor_note: str = ""
     # the LLM's judgement (enrichment); empty until enriched
     llm_topic: str = ""
@@ -119,6 +122,7 @@ class Entry:
             categories=list(p.categories), primary_category=p.primary_category, abstract=p.abstract,
             comment=p.comment, journal_ref=p.journal_ref, doi=p.doi, license=p.license, topic=s.topic,
             relevance=s.relevance, score=round(s.score, 2), reason_zh=s.reason_zh, reason_en=s.reason_en,
+            code_links=find_links(p.abstract, p.comment),
         )
 
     @property

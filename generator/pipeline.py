@@ -22,6 +22,7 @@ from typing import Iterator
 
 from .config import Config
 from .enrich import Enricher, EnrichStats, Enrichment, PaperInput
+from .links import find_links
 from .model import ENRICHABLE, LLM_FIELDS, Dropped, Entry, Issue, Paper, Section, Selection
 from .select import classify
 from .sources import arxiv as arxiv_src
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 # machine-owned fields of an entry, refreshed from the source on every run unless edited
 MACHINE_FIELDS = (
     "version", "announce_type", "title", "authors", "categories", "primary_category", "abstract", "comment",
-    "journal_ref", "doi", "license", "topic", "relevance", "score", "reason_zh", "reason_en",
+    "journal_ref", "doi", "license", "topic", "relevance", "score", "reason_zh", "reason_en", "code_links",
 )
 
 
@@ -220,6 +221,7 @@ def _apply_metadata(e: Entry, m: arxiv_src.Metadata) -> None:
     e.primary_category = m.primary_category or e.primary_category
     e.journal_ref = m.journal_ref or e.journal_ref
     e.doi = m.doi or e.doi
+    e.code_links = find_links(e.abstract, e.comment)
     if m.primary_category and m.primary_category in e.categories:
         # primary first, as arXiv lists it
         e.categories = [m.primary_category] + [c for c in e.categories if c != m.primary_category]

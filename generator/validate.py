@@ -48,7 +48,7 @@ def _type_problems(e: dict, where: str) -> list[str]:
     for key in ("title_zh", "summary_zh", "summary_en", "abstract_zh", "editor_note", "reason_zh", "reason_en", "reason_llm_zh", "enriched_by"):
         if key in e:
             want(key, (str,), "text (use '' for empty)")
-    for key in ("authors", "categories", "institutions", "edited", "glossary_missing"):
+    for key in ("authors", "categories", "institutions", "code_links", "edited", "glossary_missing"):
         if key in e:
             v = e[key]
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
@@ -59,6 +59,9 @@ def _type_problems(e: dict, where: str) -> list[str]:
         out.append(f"{where}: field llm_relevance: expected a whole number 0-100 or null")
     if "announce_type" in e and e["announce_type"] not in ANNOUNCE_TYPES:
         out.append(f"{where}: field announce_type: expected one of {', '.join(ANNOUNCE_TYPES)}, got {e['announce_type']!r}")
+    for url in e.get("code_links") or [] if isinstance(e.get("code_links"), list) else []:
+        if isinstance(url, str) and not url.startswith("https://"):
+            out.append(f"{where}: field code_links: {url!r} is not an https:// link")
     return out
 
 

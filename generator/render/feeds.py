@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from feedgen.feed import FeedGenerator
 
 from ..config import Config
+from ..links import label_of
 from ..model import Entry, Issue
 from .pages import BADGES, LANGS, issue_url
 from .text import clean, esc, truncate
@@ -63,9 +64,10 @@ def _entry_content(e: Entry, cfg: Config, lang: str) -> str:
     if e.comment:
         rows.append(f"<p>Comments: {esc(e.comment)}</p>")
     p = e.paper
+    code = "".join(f' · <a href="{esc(u)}">{esc(label_of(u))}</a>' for u in e.code_links if u.startswith("https://"))
     rows.append(
         f'<p><a href="{esc(p.abs_url)}">arXiv</a> · <a href="{esc(p.pdf_url)}">PDF</a> · '
-        f'<a href="{esc(p.html_url)}">HTML</a></p>'
+        f'<a href="{esc(p.html_url)}">HTML</a>{code}</p>'
     )
     return "\n".join(rows)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import markdown as md
 
 from ..config import Config, Topic
+from ..links import label_of
 from ..model import Entry, Issue
 from .exports import export_url, issue_export, paper_export
 from .text import esc, md_escape, to_html, truncate
@@ -159,12 +160,23 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
         '<p class="paper-links">'
         f'<a href="{esc(p.abs_url)}">arXiv</a> · <a href="{esc(p.pdf_url)}">PDF</a> · '
         f'<a href="{esc(p.html_url)}">HTML</a>'
-        f' <span class="cite-links">· <a href="{esc(export_url(cfg, paper_export(e.id, "bib")))}" download>BibTeX</a> · '
+        + _code_badges(e.code_links)
+        + f' <span class="cite-links">· <a href="{esc(export_url(cfg, paper_export(e.id, "bib")))}" download>BibTeX</a> · '
         f'<a href="{esc(export_url(cfg, paper_export(e.id, "ris")))}" download>RIS</a></span>'
         "</p>"
     )
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def _code_badges(urls: list[str]) -> str:
+    """Code and data links as badges (only https links reach an href; validation rejects others in records)."""
+    shown = [u for u in urls if u.startswith("https://")]
+    if not shown:
+        return ""
+    return (' <span class="code-links">· 代码与数据 · Code &amp; data: '
+            + " ".join(f'<a class="badge badge-code" href="{esc(u)}" title="{esc(u)}">{esc(label_of(u))}</a>' for u in shown)
+            + "</span>")
 
 
 def export_links(cfg: Config, day: str, kind: str) -> str:
