@@ -298,7 +298,7 @@ def test_result_link_opens_the_entry_and_the_language_switch_keeps_the_issue(sit
 
 
 @pytest.mark.parametrize("path", ["", "issues/2025/2025-06-10/", "search/", "en/archive/", "en/issues/2024/2024-12-02/",
-                                  "journal/2025/2025-03-07/", "en/journal/"])
+                                  "journal/2025/2025-03-07/", "en/journal/", "stats/"])
 def test_dark_mode_and_phone_width_render_without_horizontal_scroll(site, browser, path):
     p = Page(browser, site, viewport={"width": 375, "height": 800}, color_scheme="dark")
     try:

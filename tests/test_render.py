@@ -208,3 +208,36 @@ def test_render_twice_changes_nothing(tmp_path):
     store.issue_path("2025-06-09").unlink()
     third = render_all(cfg, store)
     assert any("issues/2025/2025-06-09.md" in r for r in third.removed)
+
+
+def test_stats_page_charts_weekly_counts_per_topic():
+    from xml.etree import ElementTree as ET
+
+    from generator.model import Entry, Issue, Paper, Section, Selection
+    from generator.render.stats import stats_page
+
+    cfg = load_config(ROOT / "config.yml", env={})
+
+    def entries(n, topic, day):
+        out = []
+        for i in range(n):
+            p = Paper(id=f"{day[2:4]}{day[5:7]}.{day[8:]}{i:03d}", version=1, title="t", abstract="a", authors=[],
+                      categories=["cs.CV"])
+            out.append(Entry.from_paper(p, Selection(True, topic, 80, 5.0, "r", "r")))
+        return out
+
+    # three weeks with a gap week between them; two issues in the first week
+    days = {"2025-06-02": {"imaging": 3, "diagnosis": 1}, "2025-06-04": {"imaging": 2},
+            "2025-06-18": {"monitoring": 4}, "2025-06-23": {"clinical_llm": 1, "imaging": 1}}
+    issues = [Issue(d, n, [Section(t, entries(k, t, d)) for t, k in c.items()]) for n, (d, c) in enumerate(days.items(), 1)]
+    page = stats_page(cfg, "zh", issues)
+    svg = page[page.index("<svg"): page.index("</svg>") + 6]
+    root = ET.fromstring(svg)  # well-formed
+    bars = [r for r in root.iter("{http://www.w3.org/2000/svg}rect") if r.find("{http://www.w3.org/2000/svg}title") is not None]
+    labels = sorted(r.find("{http://www.w3.org/2000/svg}title").text for r in bars)
+    assert labels == ["2025-06-02 · 医学影像: 5", "2025-06-02 · 诊断辅助: 1", "2025-06-16 · 健康监测: 4",
+                      "2025-06-23 · 临床大模型: 1", "2025-06-23 · 医学影像: 1"]
+    assert "| 2025-06-09 | 0 | 0 | 0 | 0 | 0 | 0 |" in page  # the empty week is shown, not skipped
+    assert "| 2025 | 1 | 6 | 4 | 1 | 0 | 12 |" in page
+    assert stats_page(cfg, "zh", issues) == page
+    assert "Papers per topic per week" in stats_page(cfg, "en", issues)

@@ -23,7 +23,7 @@ from ..store import Store, atomic_write, remove
 from . import feeds as feeds_mod
 from . import exports as exports_mod
 from . import journal as journal_mod
-from . import pages, search_index
+from . import pages, search_index, stats
 from . import text as text_mod
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
         out[_lang_name("archive", lang)] = pages.archive_page(cfg, lang, summaries)
         out[_lang_name("subscribe", lang)] = pages.subscribe_page(cfg, lang)
         out[_lang_name("search", lang)] = pages.search_page(cfg, lang)
+        out[_lang_name("stats", lang)] = stats.stats_page(cfg, lang, issues)
         out[_lang_name("topics/index", lang)] = pages.topics_index_page(cfg, lang, counts)
         for t in cfg.topics:
             out[_lang_name(f"topics/{t.id}", lang)] = pages.topic_page(cfg, lang, t, per_topic[t.id])
