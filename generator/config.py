@@ -150,6 +150,15 @@ class JournalConfig:
 
 
 @dataclass(frozen=True)
+class HighlightsConfig:
+    """The weekly highlights page (本周精选): top papers per topic, editors pin or remove by pull request."""
+
+    enabled: bool
+    per_topic: int
+    max_items: int
+
+
+@dataclass(frozen=True)
 class PathsConfig:
     data: Path
     docs: Path
@@ -169,6 +178,7 @@ class Config:
     feeds: FeedsConfig
     llm: LLMConfig
     journal: JournalConfig
+    highlights: HighlightsConfig
     paths: PathsConfig
 
     def topic(self, topic_id: str) -> Topic:
@@ -441,6 +451,11 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "prompt": Opt(_prompt_name, "journal-v1"),
         "ai_comment": Opt(_bool, True),
     },
+    "highlights": {
+        "enabled": Opt(_bool, True),
+        "per_topic": Opt(_number(1, 20, integer=True), 3),
+        "max_items": Opt(_number(1, 200, integer=True), 15),
+    },
     "paths": {
         "data": Opt(_str(), "data"),
         "docs": Opt(_str(), "docs"),
@@ -538,6 +553,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         feeds=FeedsConfig(**values["feeds"]),
         llm=LLMConfig(**values["llm"]),
         journal=JournalConfig(**values["journal"]),
+        highlights=HighlightsConfig(**values["highlights"]),
         paths=PathsConfig(**{k: (root / v) for k, v in paths.items()}),
     )
 

@@ -111,6 +111,9 @@ class Entry:
     reason_llm_zh: str = ""
     enriched_by: str = ""  # "model · prompt" that wrote the Chinese fields
     glossary_missing: list[str] = field(default_factory=list)  # agreed terms absent from abstract_zh
+    # the community's signal (Hugging Face Papers), when that remote answered: upvotes and a linked repository
+    hf_upvotes: int | None = None
+    hf_repo: str = ""
     # names of fields a human set; the pipeline never overwrites them
     edited: list[str] = field(default_factory=list)
 

@@ -221,7 +221,6 @@ def _apply_metadata(e: Entry, m: arxiv_src.Metadata) -> None:
     e.primary_category = m.primary_category or e.primary_category
     e.journal_ref = m.journal_ref or e.journal_ref
     e.doi = m.doi or e.doi
-    e.code_links = find_links(e.abstract, e.comment)
     if m.primary_category and m.primary_category in e.categories:
         # primary first, as arXiv lists it
         e.categories = [m.primary_category] + [c for c in e.categories if c != m.primary_category]
@@ -307,6 +306,8 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
                 if getattr(old[e.id], name):
                     setattr(e, name, getattr(old[e.id], name))
     report.metadata_wanted, report.metadata_found = len(wanted), len(meta)
+    for e in fresh:  # comments (from the API, now or on an earlier run) often carry the code link
+        e.code_links = find_links(e.abstract, e.comment)
 
     if enricher:
         t = time.monotonic()

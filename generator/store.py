@@ -263,6 +263,21 @@ class Store:
                 published.setdefault(e.pmid, issue.date)
         return published, highest + 1
 
+    # ---------------------------------------------------------------- weekly highlights (editor input only)
+
+    @property
+    def highlights_dir(self) -> Path:
+        return self.data_dir / "highlights"
+
+    def highlight_paths(self) -> list[Path]:
+        if not self.highlights_dir.exists():
+            return []
+        return sorted(p for p in self.highlights_dir.glob("*.yaml") if not p.name.startswith("."))
+
+    def highlight_edits(self) -> dict[str, Any]:
+        """Week id (2025-W23) -> the editor's file content, as written (validated by ``validate``)."""
+        return {p.stem: self.load_raw(p) for p in self.highlight_paths()}
+
     # ---------------------------------------------------------------- others
 
     def save_dropped(self, day: str, dropped: list[Dropped]) -> bool:

@@ -237,6 +237,17 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
             if n in journal_numbers:
                 problems.append(f"{rel}: number {n} is also used by {journal_numbers[n]}")
             journal_numbers[n] = rel
+    from .render.highlights import check_editor_file
+
+    for p in store.highlight_paths():
+        rel = _rel(p, cfg)
+        if not re.match(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$", p.stem):
+            problems.append(f"{rel}: name weekly highlight files by ISO week, like data/highlights/2025-W23.yaml")
+            continue
+        try:
+            problems += check_editor_file(store.load_raw(p), rel)
+        except RecordError as e:
+            problems.append(str(e).replace(str(p), rel))
     return len(paths) + len(journal_paths), problems
 
 

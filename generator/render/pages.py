@@ -490,6 +490,8 @@ def feed_list(cfg: Config, lang: str) -> list[tuple[str, str, str]]:
     for tp in cfg.topics:
         label = (f"专题：{tp.name_zh}" if zh else f"Topic: {tp.name_en}")
         rows.append((label, f"{base}topic-{tp.id}.rss.xml", f"{base}topic-{tp.id}.atom.xml"))
+    if cfg.highlights.enabled:
+        rows.append(("本周精选" if zh else "Weekly highlights", f"{base}highlights.rss.xml", f"{base}highlights.atom.xml"))
     if cfg.journal.enabled:
         rows.append(("文献快递：每篇论文" if zh else "Journal digest: every article", f"{base}journal.rss.xml", f"{base}journal.atom.xml"))
         rows.append(("文献快递：每期一条" if zh else "Journal digest: one item per issue", f"{base}journal-issues.rss.xml",

@@ -22,6 +22,7 @@ from ..model import Entry, Issue, JournalIssue
 from ..store import Store, atomic_write, remove
 from . import feeds as feeds_mod
 from . import exports as exports_mod
+from . import highlights as highlights_mod
 from . import journal as journal_mod
 from . import pages, search_index, stats
 from . import text as text_mod
@@ -79,6 +80,8 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
         out[_lang_name("subscribe", lang)] = pages.subscribe_page(cfg, lang)
         out[_lang_name("search", lang)] = pages.search_page(cfg, lang)
         out[_lang_name("stats", lang)] = stats.stats_page(cfg, lang, issues)
+    if cfg.highlights.enabled:
+        out.update(highlights_mod.highlights_pages(cfg, weeks_of(cfg, store, issues)))
         out[_lang_name("topics/index", lang)] = pages.topics_index_page(cfg, lang, counts)
         for t in cfg.topics:
             out[_lang_name(f"topics/{t.id}", lang)] = pages.topic_page(cfg, lang, t, per_topic[t.id])
@@ -91,15 +94,27 @@ def _owned(docs: Path, cfg: Config) -> list[Path]:
     topics = docs / "topics"
     if topics.exists():
         found += list(topics.glob("*.md"))
+    highlights = docs / "highlights"
+    if highlights.exists():
+        found += [p for pattern in ("*.md", "*/*.md") for p in highlights.glob(pattern)]
     journal = docs / "journal"
     if journal.exists():
         found += [p for pattern in ("*.md", "*/*.md", "*/*.entries.html") for p in journal.glob(pattern)]
     return found
 
 
+def weeks_of(cfg: Config, store: Store, issues: list[Issue]) -> list[highlights_mod.Week]:
+    """The weekly highlights; an editor file with problems counts as empty here (``validate`` names them)."""
+    edits = {wid: raw for wid, raw in store.highlight_edits().items()
+             if not highlights_mod.check_editor_file(raw, wid)}
+    return highlights_mod.build_weeks(cfg, issues, edits)
+
+
 def build_all_feeds(cfg: Config, store: Store, issues: list[Issue]) -> list[feeds_mod.FeedFile]:
-    """The daily issues' feeds and the journal digest's."""
+    """The daily issues' feeds, the weekly highlights' and the journal digest's."""
     files = feeds_mod.build_feeds(cfg, issues)
+    if cfg.highlights.enabled:
+        files += highlights_mod.highlights_feeds(cfg, weeks_of(cfg, store, issues))
     journals: list[JournalIssue] = list(store.journals())
     if cfg.journal.enabled or journals:
         files += journal_mod.build_journal_feeds(cfg, journals)
