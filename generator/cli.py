@@ -1,6 +1,7 @@
 """Command line: ``python -m generator <command>``.
 
     run       fetch today's arXiv announcement (or --date D via the API), select, write the issue, render
+    email     mail a newly published issue (and last week's highlights) to the list; nothing twice
     journal   fetch the week's AI articles from the configured journals (PubMed), write the journal issue, render
     render    re-render every page and feed from the records
     build     render, then build the MkDocs site (strict) into site/
@@ -32,6 +33,7 @@ from . import __version__
 from .config import ConfigError, load_config
 from .gitops import GitError, git, toplevel
 from .http import FetchError
+from .mail import MailError
 from .enrich import make_enricher
 from .pipeline import RunError, apply_enrichment, merge_issue, needs_enrichment, paper_input, run_day, run_lock
 from .render.site import render_all
@@ -74,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "structured Chinese summary through the LLM and write the numbered journal issue.")
     p.add_argument("--date", type=_date, help="last day of the week to cover (default: today, UTC)")
     p.add_argument("--no-render", action="store_true", help="write the record only")
+
+    sub.add_parser("email", help="mail a newly published issue and the last finished week's highlights",
+                   description="Send what was published and not mailed yet (see data/status.yaml email_sent) as HTML + "
+                   "plain-text email, one message per recipient. Needs email.enabled, SMTP_HOST and the recipient list "
+                   "in the environment variable named by email.recipients_env. Sends nothing on a day without an issue.")
 
     p = sub.add_parser("enrich", help="fill in Chinese titles, summaries and abstracts that are still missing",
                        description="Backfill enrichment for records whose papers are still English-only (after an "
@@ -194,6 +201,18 @@ def cmd_journal(cfg, args) -> int:
         print(line)
     _step_summary(lines)
     return 0
+
+
+def cmd_email(cfg, args) -> int:
+    from .mail import run_email
+
+    with writing(cfg):
+        report = run_email(cfg, Store.of(cfg), dict(os.environ))
+    lines = report.lines()
+    for line in lines:
+        print(line)
+    _step_summary(lines)
+    return 1 if report.failed else 0
 
 
 def cmd_enrich(cfg, args) -> int:
@@ -367,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_demo(args.out)
         cfg = load_config(args.config)
-        commands = {"run": cmd_run, "journal": cmd_journal, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build,
+        commands = {"run": cmd_run, "journal": cmd_journal, "email": cmd_email, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build,
                     "validate": cmd_validate, "mark-edits": cmd_mark_edits, "publish": cmd_publish,
                     "keepalive": cmd_keepalive}
         return commands[args.command](cfg, args)
@@ -375,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in e.problems:
             print(f"config error: {p}", file=sys.stderr)
         return 1
-    except (FetchError, RunError, RecordError, GitError) as e:
+    except (FetchError, RunError, RecordError, GitError, MailError) as e:
         print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

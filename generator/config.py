@@ -159,6 +159,20 @@ class HighlightsConfig:
 
 
 @dataclass(frozen=True)
+class EmailConfig:
+    """The optional email digest; the server and the list are secrets (environment), never in this file."""
+
+    enabled: bool
+    from_address: str
+    recipients_env: str
+    port: int
+    starttls: bool
+    timeout_seconds: float
+    unsubscribe: str
+    highlights: bool
+
+
+@dataclass(frozen=True)
 class PathsConfig:
     data: Path
     docs: Path
@@ -179,6 +193,7 @@ class Config:
     llm: LLMConfig
     journal: JournalConfig
     highlights: HighlightsConfig
+    email: EmailConfig
     paths: PathsConfig
 
     def topic(self, topic_id: str) -> Topic:
@@ -456,6 +471,16 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "per_topic": Opt(_number(1, 20, integer=True), 3),
         "max_items": Opt(_number(1, 200, integer=True), 15),
     },
+    "email": {
+        "enabled": Opt(_bool, False),
+        "from_address": Opt(_str(), "Medical AI Daily <digest@example.org>"),
+        "recipients_env": Opt(_str(), "EMAIL_TO"),
+        "port": Opt(_number(1, 65535, integer=True), 587),
+        "starttls": Opt(_bool, True),
+        "timeout_seconds": Opt(_number(1, 600), 30.0),
+        "unsubscribe": Opt(_str(), "mailto:digest@example.org?subject=unsubscribe"),
+        "highlights": Opt(_bool, True),
+    },
     "paths": {
         "data": Opt(_str(), "data"),
         "docs": Opt(_str(), "docs"),
@@ -554,6 +579,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         llm=LLMConfig(**values["llm"]),
         journal=JournalConfig(**values["journal"]),
         highlights=HighlightsConfig(**values["highlights"]),
+        email=EmailConfig(**values["email"]),
         paths=PathsConfig(**{k: (root / v) for k, v in paths.items()}),
     )
 

@@ -1,0 +1,127 @@
+"""The email digest, delivered to a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import corpus_day
+
+aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is installed by `pip install -e '.[test]'`")
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY, NEXT_WEEK_DAY = "2025-06-06", "2025-06-09"  # a Friday, then the Monday of the next ISO week
+
+
+class Inbox:
+    def __init__(self):
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    import socket
+
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port (the controller checks its own server by connecting to it)
+        probe.bind(("127.0.0.1", 0))
+        inbox.port = probe.getsockname()[1]
+    controller = aiosmtpd_controller.Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def mail_project(project):
+    data = yaml.safe_load(project.config.read_text())
+    data["email"].update(enabled=True, starttls=False, from_address="Digest <digest@example.org>",
+                         unsubscribe="https://digest.example.org/unsubscribe")
+    project.config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return project
+
+
+def cli(project, *args, env=None, check=True):
+    e = dict(os.environ, **project.env, PYTHONPATH=str(ROOT))
+    for var in ("LLM_API_KEY", "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "EMAIL_TO"):
+        e.pop(var, None)
+    e.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "generator", "-c", str(project.config), *args], cwd=project.root,
+                          env=e, capture_output=True, text=True, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def smtp_env(inbox, to="ana@example.org, Bo <bo@example.org>"):
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(inbox.port), "EMAIL_TO": to}
+
+
+def test_a_published_issue_is_mailed_once_per_recipient_as_multipart(project, smtp):
+    mail_project(project)
+    papers = corpus_day(DAY)
+    for p in papers:  # every title, so the kept ones carry it too
+        p.title = "Hostile <script>alert(1)</script> & <b>bold</b> " + p.title
+    project.server.set_day(DAY, papers)
+    cli(project, "run")
+    out = cli(project, "email", env=smtp_env(smtp)).stdout
+    assert f"email: issue:{DAY} sent to 2 recipients" in out
+    assert [rcpt for rcpt, _ in smtp.messages] == [["ana@example.org"], ["bo@example.org"]]
+    for rcpt, msg in smtp.messages:
+        assert msg["To"] == rcpt[0]  # one recipient per message: the list is never disclosed
+        assert msg.get_content_type() == "multipart/alternative" and msg["List-Unsubscribe"] == "<https://digest.example.org/unsubscribe>"
+        assert "第 1 期" in msg["Subject"]
+        text = msg.get_body(("plain",)).get_content()
+        html = msg.get_body(("html",)).get_content()
+        assert f"https://digest.example.org/issues/2025/{DAY}/" in text and rcpt[0] in text and "Unsubscribe" in text
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html and rcpt[0] in html
+    # the second scheduled run of the day, or a retry: nothing twice
+    assert "nothing new to send" in cli(project, "email", env=smtp_env(smtp)).stdout
+    assert len(smtp.messages) == 2
+
+
+def test_no_issue_no_mail_and_last_weeks_highlights_follow_on_monday(project, smtp):
+    mail_project(project)
+    project.server.set_day("2025-06-07", [])  # Saturday: empty announcement
+    cli(project, "run")
+    assert "nothing new to send" in cli(project, "email", env=smtp_env(smtp, "ana@example.org")).stdout
+    assert smtp.messages == []
+    project.server.set_day(DAY, corpus_day(DAY))
+    cli(project, "run")
+    cli(project, "email", env=smtp_env(smtp, "ana@example.org"))
+    assert [m["Subject"] for _, m in smtp.messages][-1].endswith("篇）") and len(smtp.messages) == 1
+    project.server.set_day(NEXT_WEEK_DAY, corpus_day(NEXT_WEEK_DAY))
+    cli(project, "run")
+    out = cli(project, "email", env=smtp_env(smtp, "ana@example.org")).stdout
+    assert f"issue:{NEXT_WEEK_DAY} sent" in out and "highlights:2025-W23 sent" in out
+    weekly = smtp.messages[-1][1]
+    assert "本周精选 2025-W23" in weekly["Subject"] and "highlights/2025/2025-W23/" in weekly.get_body(("plain",)).get_content()
+    assert "nothing new to send" in cli(project, "email", env=smtp_env(smtp, "ana@example.org")).stdout
+    status = yaml.safe_load((project.root / "data/status.yaml").read_text())
+    assert status["email_sent"] == {"issue": NEXT_WEEK_DAY, "highlights": "2025-W23"}
+
+
+def test_server_down_fails_cleanly_and_retries_next_time(project, smtp):
+    mail_project(project)
+    project.server.set_day(DAY, corpus_day(DAY))
+    cli(project, "run")
+    proc = cli(project, "email", env={**smtp_env(smtp), "SMTP_PORT": "9"}, check=False)  # nothing listens on port 9
+    assert proc.returncode == 1 and proc.stderr.strip().splitlines()[-1].startswith("error: SMTP 127.0.0.1:9: ")
+    assert "email_sent" not in yaml.safe_load((project.root / "data/status.yaml").read_text())
+    proc = cli(project, "email", env={"EMAIL_TO": "ana@example.org"}, check=False)
+    assert proc.returncode == 1 and "SMTP_HOST is not set: 1 emails due (issue:2025-06-06) were not sent" in proc.stderr
+    cli(project, "email", env=smtp_env(smtp))
+    assert len(smtp.messages) == 2
