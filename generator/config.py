@@ -30,6 +30,9 @@ ENV_OVERRIDES = {
     "LLM_MODEL": "llm.model",
     "SITE_URL": "site.url",
     "NCBI_EUTILS_URL": "journal.eutils_url",
+    "HF_API_URL": "signals.hf_api_url",
+    "ARXIV_HTML_URL": "signals.arxiv_html_url",
+    "OPENALEX_URL": "signals.openalex_url",
 }
 
 CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
@@ -173,6 +176,23 @@ class EmailConfig:
 
 
 @dataclass(frozen=True)
+class SignalsConfig:
+    """Optional per-paper extras from other remotes: Hugging Face upvotes, institutions (arXiv HTML, OpenAlex).
+    They never delay or break an issue: short timeouts, one retry, and a breaker that stops asking a remote after
+    ``max_failures`` consecutive failures."""
+
+    hf: bool
+    hf_api_url: str
+    institutions: bool
+    arxiv_html_url: str
+    openalex_url: str
+    timeout_seconds: float
+    retries: int
+    delay_seconds: float
+    max_failures: int
+
+
+@dataclass(frozen=True)
 class PathsConfig:
     data: Path
     docs: Path
@@ -194,6 +214,7 @@ class Config:
     journal: JournalConfig
     highlights: HighlightsConfig
     email: EmailConfig
+    signals: SignalsConfig
     paths: PathsConfig
 
     def topic(self, topic_id: str) -> Topic:
@@ -481,6 +502,17 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "unsubscribe": Opt(_str(), "mailto:digest@example.org?subject=unsubscribe"),
         "highlights": Opt(_bool, True),
     },
+    "signals": {
+        "hf": Opt(_bool, True),
+        "hf_api_url": Opt(_url, "https://huggingface.co/api/"),
+        "institutions": Opt(_bool, True),
+        "arxiv_html_url": Opt(_url, "https://arxiv.org/html/"),
+        "openalex_url": Opt(_url, "https://api.openalex.org/"),
+        "timeout_seconds": Opt(_number(0.1, 120), 10.0),
+        "retries": Opt(_number(0, 5, integer=True), 1),
+        "delay_seconds": Opt(_number(0, 10), 0.5),
+        "max_failures": Opt(_number(1, 100, integer=True), 3),
+    },
     "paths": {
         "data": Opt(_str(), "data"),
         "docs": Opt(_str(), "docs"),
@@ -566,8 +598,10 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
     site = values["site"]
     if not site["url"].endswith("/"):
         site["url"] += "/"
-    if not values["journal"]["eutils_url"].endswith("/"):
-        values["journal"]["eutils_url"] += "/"
+    for section, key in (("journal", "eutils_url"), ("signals", "hf_api_url"), ("signals", "arxiv_html_url"),
+                         ("signals", "openalex_url")):
+        if not values[section][key].endswith("/"):
+            values[section][key] += "/"
     return Config(
         path=path,
         root=root,
@@ -580,6 +614,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         journal=JournalConfig(**values["journal"]),
         highlights=HighlightsConfig(**values["highlights"]),
         email=EmailConfig(**values["email"]),
+        signals=SignalsConfig(**values["signals"]),
         paths=PathsConfig(**{k: (root / v) for k, v in paths.items()}),
     )
 

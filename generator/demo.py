@@ -22,7 +22,7 @@ from .pipeline import run_day
 from .render.site import render_all
 from .journal import run_week
 from .sources.pubmed import EUtils
-from .standin import ArxivStandIn, PubMedStandIn
+from .standin import ArxivStandIn, PapersStandIn, PubMedStandIn
 from .store import Store, load_yaml
 
 PACKAGE = Path(__file__).resolve().parent
@@ -39,8 +39,9 @@ GENERATED_DOCS = ("issues", "topics", "journal", "highlights", "assets/vendor", 
 def copy_skeleton(dest: Path, src: Path = PROJECT) -> None:
     """Copy the hand-written parts of the site (config, mkdocs.yml, docs, overrides) into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "config.yml"):
-        shutil.copyfile(src / name, dest / name)
+    for name in ("mkdocs.yml", "config.yml", "glossary.yml", "institutions.yml"):
+        if (src / name).exists():
+            shutil.copyfile(src / name, dest / name)
     docs = src / "docs"
 
     def generated(folder: str, names: list[str]) -> list[str]:
@@ -87,11 +88,17 @@ def run_demo(out: Path) -> int:
     prepare_out(out)
     copy_skeleton(out)
     days = sorted(SAMPLE.glob("*.jsonl"))
-    with ArxivStandIn() as arxiv:
-        env = dict(os.environ, ARXIV_RSS_URL=arxiv.rss_base, ARXIV_API_URL=arxiv.api_url, SITE_URL="http://127.0.0.1:8000/")
+    with ArxivStandIn() as arxiv, PapersStandIn() as extras:
+        signals = load_yaml(SAMPLE / "signals.yaml") or {}
+        extras.hf.update(signals.get("hf") or {})
+        extras.html.update(signals.get("html") or {})
+        extras.openalex.update(signals.get("openalex") or {})
+        env = dict(os.environ, ARXIV_RSS_URL=arxiv.rss_base, ARXIV_API_URL=arxiv.api_url, SITE_URL="http://127.0.0.1:8000/",
+                   HF_API_URL=extras.hf_api_url, ARXIV_HTML_URL=extras.arxiv_html_url, OPENALEX_URL=extras.openalex_url)
         cfg = load_config(out / "config.yml", env=env)
-        # loopback: no need to wait 3 s between API requests
-        cfg = replace(cfg, arxiv=replace(cfg.arxiv, api_delay_seconds=0.0))
+        # loopback: no need to wait between requests
+        cfg = replace(cfg, arxiv=replace(cfg.arxiv, api_delay_seconds=0.0),
+                      signals=replace(cfg.signals, delay_seconds=0.0))
         store = Store.of(cfg)
         for path in days:
             arxiv.set_day(path.stem, load_listing(path))

@@ -449,6 +449,21 @@ class Enricher:
             self._failed(p, str(err))
         return None
 
+    def complete_json(self, system: str, user: str) -> dict | None:
+        """One small JSON task with the same client, budget, retries and breaker; None when it cannot be had."""
+        if self._down:
+            return None
+        try:
+            content = self._call([{"role": "system", "content": system}, {"role": "user", "content": user}])
+        except (BudgetExhausted, ProviderError) as e:
+            log.info("LLM task not done: %s", e or type(e).__name__)
+            return None
+        try:
+            data = json.loads(_strip_fences(content or ""))
+        except json.JSONDecodeError:
+            return None
+        return data if isinstance(data, dict) else None
+
     def _accept(self, p: Any, e: Any) -> Any:
         self._store(p, e)
         with self._lock:

@@ -20,7 +20,11 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
 class FetchError(Exception):
-    """A remote could not be read after all retries; the message is one line."""
+    """A remote could not be read after all retries; the message is one line.  ``status``: the last HTTP status."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 class TimeoutSession(requests.Session):
@@ -79,18 +83,18 @@ def get(
     session = session or TimeoutSession(timeout)
     if not isinstance(session, TimeoutSession):
         raise TypeError("http.get needs a TimeoutSession")
-    last = ""
+    last, status = "", None
     for attempt in range(retries + 1):
         resp = None
         try:
             resp = session.get(url, timeout=timeout, params=params)
             if resp.status_code == 200:
                 return resp
-            last = f"HTTP {resp.status_code}"
+            last, status = f"HTTP {resp.status_code}", resp.status_code
             if resp.status_code not in RETRY_STATUS:
                 break
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as e:
-            last = f"{type(e).__name__}"
+            last, status = f"{type(e).__name__}", None
         if attempt < retries:
             wait = _retry_after(resp)
             if wait is None:
@@ -98,4 +102,4 @@ def get(
             wait = min(wait, max_wait)
             log.info("%s from %s; retry %d/%d in %.1fs", last, url, attempt + 1, retries, wait)
             sleep(wait)
-    raise FetchError(f"{url}: {last} (after {retries} retries)")
+    raise FetchError(f"{url}: {last} (after {retries} retries)", status)

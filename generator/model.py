@@ -72,7 +72,7 @@ class Selection:
 
 
 # Fields of an entry that enrichment or an editor fill in.  They start empty; once set they are kept.
-ENRICHABLE = ("title_zh", "summary_zh", "summary_en", "abstract_zh", "institutions", "editor_note")
+ENRICHABLE = ("title_zh", "summary_zh", "summary_en", "abstract_zh", "institutions", "institutions_zh", "editor_note")
 # The LLM's judgement: refreshed when a new answer exists, otherwise kept.
 LLM_FIELDS = ("llm_topic", "llm_relevance", "reason_llm_zh", "enriched_by", "glossary_missing")
 
@@ -102,7 +102,8 @@ class Entry:
     summary_zh: str = ""
     summary_en: str = ""
     abstract_zh: str = ""
-    institutions: list[str] = field(default_factory=list)
+    institutions: list[str] = field(default_factory=list)  # from the arXiv HTML author block, else OpenAlex
+    institutions_zh: list[str] = field(default_factory=list)  # their Chinese names, same order ('' when unknown)
     code_links: list[str] = field(default_factory=list)  # GitHub / GitLab / Hugging Face / Zenodo, from abstract and comments
     editor_note: str = ""
     # the LLM's judgement (enrichment); empty until enriched

@@ -26,6 +26,9 @@ from .links import find_links
 from .model import ENRICHABLE, LLM_FIELDS, Dropped, Entry, Issue, Paper, Section, Selection
 from .select import classify
 from .sources import arxiv as arxiv_src
+from .institutions import Namer
+from .sources.signals import hf_signals
+from .sources.signals import institutions as fetch_institutions
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -68,6 +71,7 @@ class RunReport:
     llm_note: str = ""
     llm_rejected: int = 0
     glossary_flags: dict[str, list[str]] = field(default_factory=dict)
+    signals: list[str] = field(default_factory=list)  # one line per optional remote asked
 
     @property
     def kept(self) -> int:
@@ -101,6 +105,7 @@ class RunReport:
         if self.glossary_flags:
             flags = "; ".join(f"{pid}: {', '.join(terms)}" for pid, terms in sorted(self.glossary_flags.items()))
             out.append(f"glossary check: agreed Chinese missing in {len(self.glossary_flags)} abstracts ({flags})")
+        out += self.signals
         out.append("timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items()))
         return out
 
@@ -157,6 +162,13 @@ def _merge_entry(old: Entry, fresh: Entry) -> Entry:
         for name in LLM_FIELDS:
             if name not in old.edited:
                 setattr(merged, name, getattr(fresh, name))
+    more_zh = sum(map(bool, fresh.institutions_zh)) > sum(map(bool, merged.institutions_zh))
+    if "institutions_zh" not in old.edited and merged.institutions == fresh.institutions and more_zh:
+        merged.institutions_zh = list(fresh.institutions_zh)  # Chinese names learnt since
+    if fresh.hf_upvotes is not None:  # the community signal, when Hugging Face answered this time
+        for name in ("hf_upvotes", "hf_repo"):
+            if name not in old.edited:
+                setattr(merged, name, getattr(fresh, name))
     if merged.llm_topic and "topic" not in old.edited:
         merged.topic = merged.llm_topic
     return merged
@@ -203,7 +215,7 @@ def merge_issue(
     for e in entries.values():
         by_topic.setdefault(e.topic, []).append(e)
     sections = [
-        Section(t, sorted(es, key=lambda e: (-e.relevance, e.id)))
+        Section(t, sorted(es, key=lambda e: (-e.relevance, -(e.hf_upvotes or 0), e.id)))  # upvotes break ties
         for t, es in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
     ]
     issue = Issue(date=day, number=number, sections=sections, candidates=candidates, categories=list(cfg.arxiv.categories))
@@ -308,6 +320,25 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     report.metadata_wanted, report.metadata_found = len(wanted), len(meta)
     for e in fresh:  # comments (from the API, now or on an earlier run) often carry the code link
         e.code_links = find_links(e.abstract, e.comment)
+    if cfg.signals.hf and fresh:
+        t = time.monotonic()
+        signals, remote = hf_signals([e.id for e in fresh], cfg.signals)
+        for e in fresh:
+            sig = signals.get(e.id)
+            if sig is not None:
+                e.hf_upvotes, e.hf_repo = sig.upvotes, sig.repo
+                if sig.repo and sig.repo.lower() not in {u.lower() for u in e.code_links}:
+                    e.code_links.append(sig.repo)
+            elif e.id in old and old[e.id].hf_repo:  # not answered this time: keep what an earlier run learnt
+                e.hf_upvotes, e.hf_repo = old[e.id].hf_upvotes, old[e.id].hf_repo
+                if old[e.id].hf_repo not in e.code_links:
+                    e.code_links.append(old[e.id].hf_repo)
+        report.signals.append(remote.line())
+        timings["signals"] = time.monotonic() - t
+    if cfg.signals.institutions and fresh:
+        t = time.monotonic()
+        _add_institutions(cfg, fresh, old, enricher, report)
+        timings["institutions"] = time.monotonic() - t
 
     if enricher:
         t = time.monotonic()
@@ -328,6 +359,29 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     report.kept_by_topic = {s.topic: len(s.entries) for s in issue.sections if s.entries}
     _save_status(store, report)
     return report
+
+
+def _add_institutions(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher | None,
+                      report: RunReport) -> None:
+    """Institutions for kept papers that have none yet (arXiv HTML, else OpenAlex), and their Chinese names."""
+    todo = [e for e in fresh if not (e.id in old and (old[e.id].institutions or "institutions" in old[e.id].edited))]
+    found, remotes = fetch_institutions([(e.id, e.version) for e in todo], cfg.signals)
+    for e in todo:
+        if e.id in found:
+            e.institutions = found[e.id][0]
+    report.signals += [r.line() for r in remotes]
+    namer = Namer(cfg, enricher)
+    for e in fresh:
+        prev = old.get(e.id)
+        names = e.institutions or (prev.institutions if prev else [])
+        have = prev.institutions_zh if prev and prev.institutions == names else []
+        if not names or (have and all(have)) or (prev and "institutions_zh" in prev.edited):
+            continue
+        zh = namer.chinese(names)
+        e.institutions = list(names)
+        e.institutions_zh = [zh.get(n, "") for n in names]
+    if namer.asked:
+        report.signals.append(f"institution names: {namer.asked} asked of the LLM")
 
 
 def _judge(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher, sel: SelectResult,

@@ -281,6 +281,57 @@ class PubMedStandIn(LoopbackServer):
         handler._send(404, b"not found", "text/plain")
 
 
+class PapersStandIn(LoopbackServer):
+    """The optional per-paper remotes on loopback: Hugging Face Papers, arXiv HTML and OpenAlex.
+
+    ``hf[id] = {"upvotes": 12, "githubRepo": "..."}`` answers ``GET /hf/papers/<id>`` (404 when absent);
+    ``html[id] = "<html>..."`` answers ``GET /html/<id>v<n>``; ``openalex[id] = {...}`` answers
+    ``GET /openalex/works/doi:10.48550/arXiv.<id>``.  Faults by path prefix as for the others.
+    """
+
+    name = "papers-standin"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        super().__init__(host, port)
+        self.hf: dict[str, object] = {}
+        self.html: dict[str, str] = {}
+        self.openalex: dict[str, object] = {}
+
+    @property
+    def hf_api_url(self) -> str:
+        return f"{self.base}/hf/"
+
+    @property
+    def arxiv_html_url(self) -> str:
+        return f"{self.base}/html/"
+
+    @property
+    def openalex_url(self) -> str:
+        return f"{self.base}/openalex/"
+
+    def respond(self, handler: "_Handler", url, fault, body_fault) -> None:
+        import json
+
+        path = unquote(url.path)
+        if path.startswith("/hf/papers/"):
+            doc = self.hf.get(path[len("/hf/papers/"):])
+            if doc is None:
+                return handler._send(404, b'{"error":"Paper not found"}', "application/json")
+            body = doc.encode() if isinstance(doc, str) else json.dumps(doc).encode()
+            return handler._send(200, body, "application/json", fault=body_fault)
+        if path.startswith("/html/"):
+            pid = re.sub(r"v\d+$", "", path[len("/html/"):])
+            if pid not in self.html:
+                return handler._send(404, b"<html><body>No HTML for this paper</body></html>", "text/html")
+            return handler._send(200, self.html[pid].encode(), "text/html; charset=utf-8", fault=body_fault)
+        if path.startswith("/openalex/works/doi:10.48550/arXiv."):
+            doc = self.openalex.get(path.rsplit("arXiv.", 1)[1])
+            if doc is None:
+                return handler._send(404, b'{"error":"not found"}', "application/json")
+            return handler._send(200, json.dumps(doc).encode(), "application/json", fault=body_fault)
+        handler._send(404, b"not found", "text/plain")
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: LoopbackServer
 

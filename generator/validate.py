@@ -20,7 +20,7 @@ from .pipeline import MACHINE_FIELDS
 from .render.site import build_all_feeds, compute_pages
 from .store import RecordError, Store
 
-EDITABLE = set(MACHINE_FIELDS) | set(ENRICHABLE) | set(LLM_FIELDS)
+EDITABLE = set(MACHINE_FIELDS) | set(ENRICHABLE) | set(LLM_FIELDS) | {"hf_upvotes", "hf_repo"}
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOP_KEYS = {"schema", "kind", "date", "number", "editor_note", "source", "removed", "sections"}
 PAPER_KEYS = {f for f in Entry.__dataclass_fields__}
@@ -45,16 +45,18 @@ def _type_problems(e: dict, where: str) -> list[str]:
     want("version", (int,), "a whole number", optional=True)
     want("title", (str,), "text")
     want("abstract", (str,), "text")
-    for key in ("title_zh", "summary_zh", "summary_en", "abstract_zh", "editor_note", "reason_zh", "reason_en", "reason_llm_zh", "enriched_by"):
+    for key in ("title_zh", "summary_zh", "summary_en", "abstract_zh", "editor_note", "reason_zh", "reason_en", "reason_llm_zh", "enriched_by", "hf_repo"):
         if key in e:
             want(key, (str,), "text (use '' for empty)")
-    for key in ("authors", "categories", "institutions", "code_links", "edited", "glossary_missing"):
+    for key in ("authors", "categories", "institutions", "institutions_zh", "code_links", "edited", "glossary_missing"):
         if key in e:
             v = e[key]
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                 out.append(f"{where}: field {key}: expected a list of text, like [a, b]")
     if "relevance" in e and (isinstance(e["relevance"], bool) or not isinstance(e["relevance"], int) or not 0 <= e["relevance"] <= 100):
         out.append(f"{where}: field relevance: expected a whole number 0-100, got {e['relevance']!r}")
+    if e.get("hf_upvotes") is not None and (isinstance(e["hf_upvotes"], bool) or not isinstance(e["hf_upvotes"], int) or e["hf_upvotes"] < 0):
+        out.append(f"{where}: field hf_upvotes: expected a whole number from 0, or null")
     if e.get("llm_relevance") is not None and (not isinstance(e["llm_relevance"], int) or not 0 <= e["llm_relevance"] <= 100):
         out.append(f"{where}: field llm_relevance: expected a whole number 0-100 or null")
     if "announce_type" in e and e["announce_type"] not in ANNOUNCE_TYPES:

@@ -50,6 +50,8 @@ def setup_project(root: Path, server: ArxivStandIn, **llm) -> "Project":
     cfg_path = root / "config.yml"
     raw = yaml.safe_load(cfg_path.read_text())
     raw["arxiv"].update(api_delay_seconds=0, retries=2, timeout_seconds=5)
+    # the optional per-paper remotes are off unless a test serves them (tests never leave this machine)
+    raw["signals"].update(hf=False, institutions=False)
     raw["llm"].update(llm)
     raw["site"]["url"] = "https://digest.example.org/"
     cfg_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))

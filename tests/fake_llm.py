@@ -109,6 +109,10 @@ def _glossary(body: dict) -> list[str]:
 
 def answer(server: FakeLLM, body: dict, mode: str) -> str:
     p = _paper(body)
+    system = next((m["content"] for m in body.get("messages", []) if m["role"] == "system"), "")
+    if not p and "names of research institutions" in system:  # the institution-name task: a JSON list of names
+        names = json.loads(next(m["content"] for m in body["messages"] if m["role"] == "user"))
+        return json.dumps({n: f"{n.split()[0]}机构" for n in names}, ensure_ascii=False)
     if "sections" in p:
         return journal_answer(server, p, mode)
     pid, title, abstract = p.get("id", "?"), p.get("title", ""), p.get("abstract", "")

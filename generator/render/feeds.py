@@ -18,7 +18,7 @@ from feedgen.feed import FeedGenerator
 from ..config import Config
 from ..links import label_of
 from ..model import Entry, Issue
-from .pages import BADGES, LANGS, issue_url
+from .pages import BADGES, LANGS, institutions_text, issue_url
 from .text import clean, esc, truncate
 
 EASTERN = ZoneInfo("America/New_York")
@@ -49,11 +49,15 @@ def _entry_content(e: Entry, cfg: Config, lang: str) -> str:
     else:
         rows.append("<p><em>待翻译 · translation pending</em></p>")
     meta = [f"arXiv:{esc(e.id)}", esc(" ".join(e.categories)), f"{badge[0]} · {badge[1]}", f"{e.relevance}%"]
+    if e.hf_upvotes:
+        meta.append(f"HF ▲{e.hf_upvotes}")
     if topic:
         meta.insert(0, esc(topic.name_zh if lang == "zh" else topic.name_en))
     rows.append("<p>" + " · ".join(meta) + "</p>")
     if e.authors:
         rows.append(f"<p>{esc(truncate(', '.join(e.authors), 400))}</p>")
+    if e.institutions:
+        rows.append(f"<p>{esc(truncate(institutions_text(e), 400))}</p>")
     reason = (e.reason_llm_zh.strip() or e.reason_zh) if lang == "zh" else e.reason_en
     rows.append(f"<p><strong>{'推荐理由' if lang == 'zh' else 'Why'}:</strong> {esc(reason)}</p>")
     summary = e.summary_zh if lang == "zh" else e.summary_en

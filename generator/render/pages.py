@@ -109,6 +109,8 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
         f' <span class="paper-cats">{cats}</span>'
         f' <span class="badge badge-{esc(e.announce_type)}">{badge_zh} · {badge_en}</span>'
         + _relevance_badge(e)
+        + (f' <a class="badge badge-hf" href="https://huggingface.co/papers/{esc(e.id)}" title="Hugging Face Papers upvotes">'
+           f"HF ▲{e.hf_upvotes}</a>" if e.hf_upvotes else "")
         + "</p>",
         f'<h3 class="paper-title" id="{esc(e.anchor)}">{to_html(e.title)}</h3>',
     ]
@@ -119,7 +121,7 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
     if e.authors:
         parts.append(f'<p class="paper-authors">{esc(", ".join(e.authors))}</p>')
     if e.institutions:
-        parts.append(f'<p class="paper-institutions">{esc("; ".join(e.institutions))}</p>')
+        parts.append(f'<p class="paper-institutions"><strong>机构 · Institutions</strong> {esc(institutions_text(e))}</p>')
     # the LLM's reason when there is one; the keyword evidence (English line) always
     parts.append(
         f'<p class="paper-reason"><strong>推荐理由 · Why</strong> <span lang="zh">{esc(e.reason_llm_zh.strip() or e.reason_zh)}</span>'
@@ -167,6 +169,12 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
     )
     parts.append("</div>")
     return "\n".join(parts)
+
+
+def institutions_text(e: Entry) -> str:
+    """"Stanford University（斯坦福大学）; Example Lab" (the Chinese name when known)."""
+    zh = list(e.institutions_zh) + [""] * (len(e.institutions) - len(e.institutions_zh))
+    return "; ".join(f"{en}（{z}）" if z.strip() and z.strip() != en else en for en, z in zip(e.institutions, zh))
 
 
 def _code_badges(urls: list[str]) -> str:
