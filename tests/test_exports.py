@@ -117,8 +117,22 @@ def test_build_writes_exports_into_the_site_and_pages_link_them(project):
     issue = Store(project.root / "data").get_issue(DAY)
     pid = issue.entries[0].id
     assert f'href="https://digest.example.org/exports/arxiv/{pid}.ris"' in page and (site / f"exports/arxiv/{pid}.ris").exists()
-    stale = site / "exports/arxiv/9999.99999.bib"
-    stale.write_text("old")
+    # an editor deletes a paper: the next (incremental) build drops its files and lists it no more
+    import yaml
+
+    path = project.root / f"data/issues/2025/{DAY}.yaml"
+    rec = yaml.safe_load(path.read_text())
+    del rec["sections"][0]["papers"][0]
+    path.write_text(yaml.safe_dump(rec, allow_unicode=True, sort_keys=False))
     subprocess.run([sys.executable, "-m", "generator", "-c", str(project.config), "build", "--incremental"],
                    cwd=project.root, env=env, check=True, capture_output=True)
-    assert not stale.exists()
+    assert not (site / f"exports/arxiv/{pid}.ris").exists() and not (site / f"exports/arxiv/{pid}.bib").exists()
+    assert pid not in (site / f"exports/issues/2025/{DAY}.bib").read_text()
+    assert (site / f"exports/arxiv/{issue.entries[1].id}.bib").exists()
+    # a stray file is swept when there is no manifest to go by
+    stray = site / "exports/arxiv/9999.99999.bib"
+    stray.write_text("old")
+    (site / "exports/.manifest.json").unlink()
+    subprocess.run([sys.executable, "-m", "generator", "-c", str(project.config), "build", "--incremental"],
+                   cwd=project.root, env=env, check=True, capture_output=True)
+    assert not stray.exists() and (site / f"exports/arxiv/{issue.entries[1].id}.bib").exists()

@@ -11,7 +11,8 @@ Written into the built site (``exports/``) by ``build``; they are derived files 
     exports/pmid/<pmid>.{bib,ris}            one journal article
 
 The issue document is versioned (``schema_version``): fields are only ever added within a version; renaming or
-removing one makes a new version with its own schema file.  Deterministic like everything rendered: same records,
+removing one makes a new version with its own schema file.  It carries no abstracts (they would double the site's
+size); ``record`` points at the canonical record, which has them.  Deterministic like everything rendered: same records,
 same bytes.
 """
 
@@ -26,6 +27,11 @@ from .text import clean
 
 SCHEMA_VERSION = 1
 SCHEMA_PATH = "exports/schema/issue-v1.json"
+
+
+def record_url(cfg: Config, path: str) -> str:
+    """The record on GitHub (the canonical data, abstracts and Chinese abstracts included)."""
+    return f"{cfg.site.repo_url.rstrip('/')}/blob/{cfg.site.edit_branch}/{path}"
 
 
 def paper_key(pid: str) -> str:
@@ -134,7 +140,7 @@ def ris_paper(e: Entry, issue: Issue, cfg: Config) -> str:
     rows: list[tuple[str, str | None]] = [("TY", "UNPB"), ("TI", e.title)]
     rows += [("AU", a) for a in e.authors]
     rows += [("PY", _arxiv_year(e.id)), ("DB", "arXiv"), ("AN", f"arXiv:{vid}"), ("UR", f"https://arxiv.org/abs/{vid}"),
-             ("DO", e.doi), ("AB", e.abstract), ("N1", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})")]
+             ("DO", e.doi), ("N1", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})")]
     rows += [("KW", c) for c in e.categories]
     return _ris(rows)
 
@@ -146,7 +152,7 @@ def ris_article(e: JournalEntry, issue: JournalIssue, cfg: Config) -> str:
     rows += [("AU", a) for a in e.authors]
     rows += [("PY", e.published[:4]), ("T2", e.journal), ("J2", e.journal_iso), ("VL", volume), ("IS", number),
              ("SP", start), ("EP", end), ("DO", e.doi), ("AN", f"PMID:{e.pmid}"), ("UR", e.doi_url or e.pubmed_url),
-             ("AB", " ".join(s["text"] for s in e.abstract)), ("N1", f"{cfg.journal.title_en}, issue {issue.number} ({issue.date})")]
+             ("N1", f"{cfg.journal.title_en}, issue {issue.number} ({issue.date})")]
     return _ris(rows)
 
 
@@ -165,7 +171,6 @@ def _paper_doc(e: Entry, issue: Issue, cfg: Config) -> dict:
         "code_links": list(e.code_links), "hf_upvotes": e.hf_upvotes,
         "journal_ref": e.journal_ref, "doi": e.doi, "summary_zh": e.summary_zh, "summary_en": e.summary_en,
         "reason_zh": e.reason_llm_zh or e.reason_zh, "reason_en": e.reason_en, "editor_note": e.editor_note,
-        "abstract": e.abstract, "abstract_zh": e.abstract_zh,
         "links": {"page": prefix + f"#{e.anchor}", "abs": f"https://arxiv.org/abs/{vid}",
                   "pdf": f"https://arxiv.org/pdf/{vid}", "html": f"https://arxiv.org/html/{vid}",
                   "bibtex": export_url(cfg, paper_export(e.id, "bib")), "ris": export_url(cfg, paper_export(e.id, "ris"))},
@@ -176,6 +181,7 @@ def issue_document(issue: Issue, cfg: Config) -> dict:
     return {
         "schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH), "kind": "arxiv",
         "date": issue.date, "number": issue.number, "url": f"{cfg.site.url}issues/{issue.date[:4]}/{issue.date}/",
+        "record": record_url(cfg, f"data/issues/{issue.date[:4]}/{issue.date}.yaml"),
         "editor_note": {"zh": issue.editor_note_zh, "en": issue.editor_note_en},
         "sections": [{"topic": s.topic, "papers": [_paper_doc(e, issue, cfg) for e in s.entries]}
                      for s in issue.sections if s.entries],
@@ -194,7 +200,7 @@ def journal_document(issue: JournalIssue, cfg: Config) -> dict:
                 "number": n, "pmid": e.pmid, "doi": e.doi, "pmcid": e.pmcid, "topic": e.topic, "relevance": e.relevance,
                 "title": e.title, "title_zh": e.title_zh, "journal": e.journal, "journal_iso": e.journal_iso,
                 "published": e.published, "citation": e.citation, "authors": list(e.authors),
-                "affiliations": list(e.affiliations), "abstract": [dict(x) for x in e.abstract],
+                "affiliations": list(e.affiliations),
                 "summary_zh": {"objective": e.objective_zh, "methods": e.methods_zh, "results": e.results_zh,
                                "conclusion": e.conclusion_zh},
                 "comment": {"editor": e.editor_comment, "ai_draft": e.comment_ai_zh},
@@ -208,6 +214,7 @@ def journal_document(issue: JournalIssue, cfg: Config) -> dict:
     return {
         "schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH), "kind": "journal",
         "date": issue.date, "start": issue.start, "number": issue.number, "url": prefix,
+        "record": record_url(cfg, f"data/journal/{issue.date[:4]}/{issue.date}.yaml"),
         "editor_note": {"zh": issue.editor_note_zh, "en": issue.editor_note_en},
         "also_on_arxiv": [dict(x) for x in issue.also_on_arxiv], "sections": sections,
     }
@@ -231,6 +238,7 @@ ISSUE_SCHEMA = {
         "start": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "number": {"type": "integer", "minimum": 1},
         "url": _TEXT,
+        "record": {"type": "string", "description": "the canonical record (YAML, with the abstracts) in the repository"},
         "editor_note": {"type": "object", "properties": {"zh": _TEXT, "en": _TEXT}},
         "also_on_arxiv": {"type": "array", "items": {"type": "object"}},
         "sections": {"type": "array", "items": {
@@ -246,8 +254,7 @@ ISSUE_SCHEMA = {
                         "title": _TEXT, "title_zh": _TEXT, "authors": _LIST, "institutions": _LIST, "institutions_zh": _LIST,
                         "categories": _LIST, "primary_category": _TEXT_OR_NULL, "comment": _TEXT_OR_NULL, "code_links": _LIST, "hf_upvotes": {"type": ["integer", "null"]},
                         "journal_ref": _TEXT_OR_NULL, "doi": _TEXT_OR_NULL, "summary_zh": _TEXT, "summary_en": _TEXT,
-                        "reason_zh": _TEXT, "reason_en": _TEXT, "editor_note": _TEXT, "abstract": _TEXT,
-                        "abstract_zh": _TEXT, "links": {"type": "object"},
+                        "reason_zh": _TEXT, "reason_en": _TEXT, "editor_note": _TEXT, "links": {"type": "object"},
                     }}},
                 "articles": {"type": "array", "items": {
                     "type": "object", "required": ["number", "pmid", "title", "journal", "links"],
@@ -263,37 +270,52 @@ ISSUE_SCHEMA = {
 
 
 def _dump(obj) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def issue_exports(cfg: Config, issue: Issue | JournalIssue) -> dict[str, bytes]:
+    """The files one issue contributes: its JSON, BibTeX and RIS, and one BibTeX and RIS per paper."""
+    out: dict[str, bytes] = {}
+    bibs, riss = [], []
+    journal = isinstance(issue, JournalIssue)
+    for e in issue.entries:
+        if journal:
+            bib, ris = bibtex_article(e, issue, cfg), ris_article(e, issue, cfg)
+            out[article_export(e.pmid, "bib")], out[article_export(e.pmid, "ris")] = bib.encode(), ris.encode()
+        else:
+            bib, ris = bibtex_paper(e, issue, cfg), ris_paper(e, issue, cfg)
+            out[paper_export(e.id, "bib")], out[paper_export(e.id, "ris")] = bib.encode(), ris.encode()
+        bibs.append(bib)
+        riss.append(ris)
+    kind = "journal" if journal else "issues"
+    out[issue_export(issue.date, "bib", kind)] = "\n".join(bibs).encode()
+    out[issue_export(issue.date, "ris", kind)] = "".join(riss).encode()
+    doc = journal_document(issue, cfg) if journal else issue_document(issue, cfg)  # type: ignore[arg-type]
+    out[issue_export(issue.date, "json", kind)] = _dump(doc)
+    return out
+
+
+def summary_of(issue: Issue | JournalIssue) -> tuple[str, str, int, int]:
+    """(kind, date, number, papers): what the index lists of an issue."""
+    return ("journal" if isinstance(issue, JournalIssue) else "arxiv", issue.date, issue.number, len(issue.entries))
+
+
+def index_exports(cfg: Config, summaries: list[tuple[str, str, int, int]]) -> dict[str, bytes]:
+    """The schema and the index of every issue's documents (``summaries``: see ``summary_of``)."""
+    index = []
+    for kind, day, number, papers in sorted(summaries):
+        folder = "journal" if kind == "journal" else "issues"
+        index.append({"kind": kind, "date": day, "number": number, "papers": papers,
+                      **{ext: export_url(cfg, issue_export(day, ext, folder)) for ext in ("json", "bib", "ris")}})
+    return {SCHEMA_PATH: _dump(ISSUE_SCHEMA),
+            "exports/index.json": _dump({"schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH),
+                                         "issues": index})}
 
 
 def build_exports(cfg: Config, issues: list[Issue], journals: list[JournalIssue]) -> dict[str, bytes]:
     """site-relative path -> content for every export file."""
-    out: dict[str, bytes] = {SCHEMA_PATH: _dump(ISSUE_SCHEMA)}
-    index = []
-    for issue in sorted(issues, key=lambda i: i.date):
-        bibs, riss = [], []
-        for e in issue.entries:
-            bib, ris = bibtex_paper(e, issue, cfg), ris_paper(e, issue, cfg)
-            out[paper_export(e.id, "bib")], out[paper_export(e.id, "ris")] = bib.encode(), ris.encode()
-            bibs.append(bib)
-            riss.append(ris)
-        out[issue_export(issue.date, "bib")] = "\n".join(bibs).encode()
-        out[issue_export(issue.date, "ris")] = "".join(riss).encode()
-        out[issue_export(issue.date, "json")] = _dump(issue_document(issue, cfg))
-        index.append({"kind": "arxiv", "date": issue.date, "number": issue.number, "papers": len(issue.entries),
-                      **{ext: export_url(cfg, issue_export(issue.date, ext)) for ext in ("json", "bib", "ris")}})
-    for j in sorted(journals, key=lambda i: i.date):
-        bibs, riss = [], []
-        for e in j.entries:
-            bib, ris = bibtex_article(e, j, cfg), ris_article(e, j, cfg)
-            out[article_export(e.pmid, "bib")], out[article_export(e.pmid, "ris")] = bib.encode(), ris.encode()
-            bibs.append(bib)
-            riss.append(ris)
-        out[issue_export(j.date, "bib", "journal")] = "\n".join(bibs).encode()
-        out[issue_export(j.date, "ris", "journal")] = "".join(riss).encode()
-        out[issue_export(j.date, "json", "journal")] = _dump(journal_document(j, cfg))
-        index.append({"kind": "journal", "date": j.date, "number": j.number, "papers": len(j.entries),
-                      **{ext: export_url(cfg, issue_export(j.date, ext, "journal")) for ext in ("json", "bib", "ris")}})
-    out["exports/index.json"] = _dump({"schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH),
-                                       "issues": index})
+    everything = [*sorted(issues, key=lambda i: i.date), *sorted(journals, key=lambda i: i.date)]
+    out = index_exports(cfg, [summary_of(i) for i in everything])
+    for issue in everything:
+        out.update(issue_exports(cfg, issue))
     return out

@@ -231,18 +231,60 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
 
 
 def write_exports(cfg: Config, site_dir: Path, store: Store | None = None) -> RenderResult:
-    """Citation files and JSON documents into the built site (see ``render/exports.py``); stale ones removed."""
+    """Citation files and JSON documents into the built site (see ``render/exports.py``).
+
+    An issue's export files depend only on its record (and the exporter and config): a manifest in the site remembers
+    each record's digest and files, so a daily build regenerates one issue, not the archive (65,000 papers make
+    130,000 files).  Files are plain writes, not fsynced: the site is a build product, rebuilt from the records."""
     store = store or Store.of(cfg)
-    files = exports_mod.build_exports(cfg, list(store.issues()), list(store.journals()))
+    manifest_path = site_dir / "exports" / ".manifest.json"
+    code = hashlib.sha1(cfg.path.read_bytes() + Path(exports_mod.__file__).read_bytes()).hexdigest()
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        previous = manifest["issues"] if manifest.get("code") == code else {}
+    except (FileNotFoundError, ValueError, KeyError):
+        previous = {}
     result = RenderResult()
-    for rel, content in sorted(files.items()):
-        if atomic_write(site_dir / rel, content):
-            result.written.append(rel)
-        else:
-            result.unchanged += 1
-    folder = site_dir / "exports"
-    for p in sorted(folder.rglob("*")) if folder.exists() else []:
-        if p.is_file() and str(p.relative_to(site_dir)) not in files:
-            p.unlink()
-            result.removed.append(str(p.relative_to(site_dir)))
+
+    def put(rel: str, content: bytes) -> None:
+        path = site_dir / rel
+        try:
+            if path.read_bytes() == content:
+                result.unchanged += 1
+                return
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        result.written.append(rel)
+
+    records = [(f"issues/{p.stem}", p, store.load_issue) for p in store.issue_paths()]
+    records += [(f"journal/{p.stem}", p, store.load_journal) for p in store.journal_paths()]
+    current: dict[str, dict] = {}
+    for key, path, load in records:
+        digest = hashlib.sha1(path.read_bytes()).hexdigest()
+        old = previous.get(key)
+        if old and old["digest"] == digest and (site_dir / old["files"][-1]).exists():
+            current[key] = old  # the record has not changed since its files were written: not even parsed
+            result.unchanged += len(old["files"])
+            continue
+        issue = load(path)
+        files = exports_mod.issue_exports(cfg, issue)
+        for rel, content in files.items():
+            put(rel, content)
+        current[key] = {"digest": digest, "files": list(files), "summary": list(exports_mod.summary_of(issue))}
+    for rel, content in exports_mod.index_exports(cfg, [tuple(e["summary"]) for e in current.values()]).items():
+        put(rel, content)
+    keep = {f for entry in current.values() for f in entry["files"]} | {exports_mod.SCHEMA_PATH, "exports/index.json"}
+    if previous:  # papers or issues that are gone since the last write
+        stale = [rel for entry in previous.values() for rel in entry["files"] if rel not in keep]
+    else:  # no usable manifest: look at everything
+        folder = site_dir / "exports"
+        stale = [str(p.relative_to(site_dir)) for p in folder.rglob("*") if p.is_file() and p.name != ".manifest.json"]
+        stale = [rel for rel in stale if rel not in keep]
+    for rel in stale:
+        if (site_dir / rel).exists():
+            (site_dir / rel).unlink()
+            result.removed.append(rel)
+    manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    manifest_path.write_text(json.dumps({"code": code, "issues": current}, sort_keys=True))
     return result
