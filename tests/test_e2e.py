@@ -66,6 +66,10 @@ def test_real_day_run_build_and_rerun_is_byte_identical(project, real_day):
         assert f'id="arxiv-{pid}"' in zh_page and f'id="arxiv-{pid}"' in en_page
     assert (site / "index.html").exists() and (site / "en/index.html").exists()
     assert (site / "archive/index.html").exists() and (site / "en/topics/imaging/index.html").exists()
+    for rel in ("topics", "topics/imaging", "highlights", "journal", "stats", "search", "subscribe", "archive"):
+        zh_html, en_html = (site / rel / "index.html").read_text(), (site / "en" / rel / "index.html").read_text()
+        assert '<html lang="zh"' in zh_html and '<html lang="en"' in en_html, rel  # every page in both interfaces
+        assert (project.root / "docs" / f"{rel}.md").exists() or (project.root / "docs" / rel / "index.md").exists(), rel
     assert "第 1 期" in (site / "index.html").read_text()
     # site.url from config.yml reaches MkDocs; the edit button opens the record, not the generated page
     assert f'rel="canonical" href="https://digest.example.org/issues/2025/{real_day}/"' in zh_page

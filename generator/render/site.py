@@ -80,11 +80,11 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
         out[_lang_name("subscribe", lang)] = pages.subscribe_page(cfg, lang)
         out[_lang_name("search", lang)] = pages.search_page(cfg, lang)
         out[_lang_name("stats", lang)] = stats.stats_page(cfg, lang, issues)
-    if cfg.highlights.enabled:
-        out.update(highlights_mod.highlights_pages(cfg, weeks_of(cfg, store, issues)))
         out[_lang_name("topics/index", lang)] = pages.topics_index_page(cfg, lang, counts)
         for t in cfg.topics:
             out[_lang_name(f"topics/{t.id}", lang)] = pages.topic_page(cfg, lang, t, per_topic[t.id])
+    if cfg.highlights.enabled:
+        out.update(highlights_mod.highlights_pages(cfg, weeks_of(cfg, store, issues)))
     return out
 
 
