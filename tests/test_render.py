@@ -241,3 +241,12 @@ def test_stats_page_charts_weekly_counts_per_topic():
     assert "| 2025 | 1 | 6 | 4 | 1 | 0 | 12 |" in page
     assert stats_page(cfg, "zh", issues) == page
     assert "Papers per topic per week" in stats_page(cfg, "en", issues)
+
+
+def test_the_repositorys_own_generated_pages_and_feeds_are_current():
+    """docs/ and feeds/ in the repository are what `render` makes of data/ and config.yml (the PR check's rule)."""
+    from generator.store import Store
+    from generator.validate import check_rendered
+
+    cfg = load_config(ROOT / "config.yml", env={})
+    assert check_rendered(cfg, Store(cfg.paths.data)) == []
