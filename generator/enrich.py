@@ -44,6 +44,7 @@ import openai
 import yaml
 
 from .config import Config
+from .model import join_sections
 from .select import compile_phrase
 from .store import atomic_write
 
@@ -536,7 +537,7 @@ class ArticleInput:
 
     @property
     def abstract(self) -> str:
-        return "\n".join((f"{s['label']}: " if s.get("label") else "") + s["text"] for s in self.sections)
+        return join_sections(self.sections)
 
 
 class JournalEnricher(Enricher):

@@ -248,8 +248,9 @@ def run_week(cfg: Config, end: date, store: Store, client: pubmed.EUtils,
     old = {e.pmid: e for e in existing.entries} if existing else {}
     if enricher:
         t = time.monotonic()
+        fresh_ids = {e.pmid for e in fresh}
         todo = [e for e in fresh if not (e.pmid in old and not needs_journal_enrichment(old[e.pmid]))]
-        todo += [e for pmid, e in old.items() if needs_journal_enrichment(e) and pmid not in {f.pmid for f in fresh}]
+        todo += [e for pmid, e in old.items() if needs_journal_enrichment(e) and pmid not in fresh_ids]
         results = enricher.enrich_many([article_input(e) for e in todo])
         for e in todo:
             r = results.get(e.pmid)

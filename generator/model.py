@@ -259,13 +259,18 @@ class Article:
 
     @property
     def abstract_text(self) -> str:
-        return "\n".join((f"{s['label']}: " if s.get("label") else "") + s["text"] for s in self.abstract)
+        return join_sections(self.abstract)
 
     @property
     def results_text(self) -> str:
         """The results section(s) of a structured abstract; the whole abstract when it has no such section."""
         found = [s["text"] for s in self.abstract if _is_results(s)]
         return "\n".join(found) if found else self.abstract_text
+
+
+def join_sections(sections: list[dict[str, str]]) -> str:
+    """A structured abstract as text, one "LABEL: text" line per section."""
+    return "\n".join((f"{s['label']}: " if s.get("label") else "") + s["text"] for s in sections)
 
 
 def _is_results(section: dict[str, str]) -> bool:

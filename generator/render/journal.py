@@ -15,11 +15,10 @@ from ..model import JournalEntry, JournalIssue
 from . import feeds as feeds_mod
 from .exports import article_export, export_url
 from .pages import FRAGMENT, GENERATED, PLACEHOLDER, IssuePage, _editor_md, _front_matter, export_links, source_url
-from .text import clean, esc, md_escape, to_html, truncate
+from .text import authors_short, clean, esc, md_escape, to_html, truncate
 
 SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方法", "Methods"),
                   ("results_zh", "结果", "Results"), ("conclusion_zh", "结论", "Conclusion"))
-MAX_AUTHORS = 10
 
 
 def journal_page_path(day: str) -> str:
@@ -44,11 +43,6 @@ def numbered(issue: JournalIssue) -> list[tuple[int, JournalEntry]]:
     return list(enumerate(issue.entries, 1))
 
 
-def _authors(names: list[str]) -> str:
-    shown = ", ".join(names[:MAX_AUTHORS])
-    return shown + (" et al." if len(names) > MAX_AUTHORS else "")
-
-
 def _item_html(n: int, e: JournalEntry, cfg: Config) -> str:
     parts = [f'<div class="paper journal-item" data-pmid="{esc(e.pmid)}">']
     meta = [f'<span class="journal-name">{esc(e.journal_iso or e.journal)}</span>']
@@ -70,7 +64,7 @@ def _item_html(n: int, e: JournalEntry, cfg: Config) -> str:
     else:
         parts.append('<p class="paper-title-zh pending"><span class="badge badge-pending">待翻译 · translation pending</span></p>')
     if e.authors:
-        parts.append(f'<p class="paper-authors">{esc(_authors(e.authors))}</p>')
+        parts.append(f'<p class="paper-authors">{esc(authors_short(e.authors))}</p>')
     if e.affiliations:
         parts.append('<details class="paper-institutions"><summary>作者单位 · Affiliations '
                      f'({len(e.affiliations)})</summary><ol>'
@@ -120,7 +114,7 @@ def _references_html(items: list[tuple[int, JournalEntry]]) -> str:
     rows = []
     for n, e in items:
         target = e.doi_url or e.pubmed_url
-        cite = f"{esc(_authors(e.authors[:3]) + (' et al.' if len(e.authors) > 3 else ''))}. " if e.authors else ""
+        cite = f"{esc(authors_short(e.authors, 3))}. " if e.authors else ""
         tail = f" {esc(e.citation)}." if e.citation else ""
         ident = f'doi:{esc(e.doi)}' if e.doi else f"PMID {esc(e.pmid)}"
         rows.append(f'<li id="ref-{n}" value="{n}">{cite}{to_html(e.title)} <em>{esc(e.journal_iso or e.journal)}</em>.'
@@ -243,7 +237,7 @@ def _item_content(e: JournalEntry, cfg: Config, lang: str) -> str:
         meta.insert(0, esc(topic.name_zh if zh else topic.name_en))
     rows.append("<p>" + " · ".join(m for m in meta if m) + "</p>")
     if e.authors:
-        rows.append(f"<p>{esc(truncate(_authors(e.authors), 400))}</p>")
+        rows.append(f"<p>{esc(truncate(authors_short(e.authors), 400))}</p>")
     for name, label_zh, label_en in SUMMARY_LABELS:
         text = getattr(e, name)
         if text.strip():

@@ -19,16 +19,10 @@ import json
 
 from ..config import Config
 from ..model import Issue, JournalIssue
-from .text import clean
+from .text import authors_short, clean
 
 INDEX_DIR = "assets/search"
 FIELDS = ["id", "date", "topic", "title", "title_zh", "authors", "summary_zh", "summary_en", "doi"]
-MAX_AUTHORS = 10
-
-
-def _authors(names: list[str]) -> str:
-    shown = ", ".join(clean(n) for n in names[:MAX_AUTHORS])
-    return shown + (" et al." if len(names) > MAX_AUTHORS else "")
 
 
 def _dump(obj) -> bytes:
@@ -41,12 +35,12 @@ def build_index(cfg: Config, issues: list[Issue], journals: list[JournalIssue] =
     for issue in sorted(issues, key=lambda i: i.date, reverse=True):
         rows = years.setdefault(issue.year, [])
         for e in issue.entries:
-            rows.append([e.id, issue.date, e.topic, clean(e.title), clean(e.title_zh), _authors(e.authors),
+            rows.append([e.id, issue.date, e.topic, clean(e.title), clean(e.title_zh), authors_short(e.authors),
                          clean(e.summary_zh), clean(e.summary_en), clean(e.doi or "")])
     for j in sorted(journals, key=lambda i: i.date, reverse=True):
         rows = years.setdefault(j.year, [])
         for a in j.entries:
-            rows.append([f"PMID:{a.pmid}", j.date, a.topic, clean(a.title), clean(a.title_zh), _authors(a.authors),
+            rows.append([f"PMID:{a.pmid}", j.date, a.topic, clean(a.title), clean(a.title_zh), authors_short(a.authors),
                          clean(a.conclusion_zh), "", clean(a.doi or "")])
     out: dict[str, bytes] = {}
     shards = []

@@ -76,3 +76,8 @@ def md_escape(text: str | None) -> str:
 def truncate(text: str, limit: int) -> str:
     text = clean(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def authors_short(names: list[str], limit: int = 10) -> str:
+    """"A, B, C et al.": the first ``limit`` names, cleaned."""
+    return ", ".join(clean(n) for n in names[:limit]) + (" et al." if len(names) > limit else "")
