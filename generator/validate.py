@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from .config import Config
 from .journal import JOURNAL_MACHINE_FIELDS
@@ -75,47 +76,70 @@ def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
     removed = raw.get("removed", [])
     if not isinstance(removed, list) or not all(isinstance(x, str) for x in removed):
         problems.append(f"{path}: removed: expected a list of arXiv ids in quotes")
+    return problems + _section_problems(raw, path, cfg, DAILY_ITEMS, removed, _paper_problems)
+
+
+def _paper_problems(e: dict, where: str) -> list[str]:
+    out = [f"{where}: required field {key!r} is missing" for key in ("id", "title", "abstract", "topic") if key not in e]
+    out += [f"{where}: unknown field {key!r}" for key in e if key not in PAPER_KEYS]
+    return out + _type_problems(e, where)
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """How a kind of record lists its items: key of the list, id field, how messages name one, what may be edited."""
+
+    items: str
+    id: str
+    label: str
+    noun: str
+    move: str
+    editable: set[str]
+
+
+DAILY_ITEMS = ItemKind("papers", "id", "paper", "paper", "to move a paper", EDITABLE)
+JOURNAL_ITEMS = ItemKind("articles", "pmid", "PMID", "article", "to move it", JOURNAL_EDITABLE)
+
+
+def _section_problems(raw: dict, path: str, cfg: Config, kind: ItemKind, removed: Any,
+                      item_problems: Callable[[dict, str], list[str]]) -> list[str]:
+    """The checks every record's sections share: topics, item mappings, section/topic agreement, `edited` names,
+    items listed twice or also in `removed`; ``item_problems`` checks one item's own fields."""
     sections = raw.get("sections", [])
+    shape = f"{{topic: ..., {kind.items}: [...]}}"
     if not isinstance(sections, list):
-        return problems + [f"{path}: sections: expected a list of {{topic: ..., papers: [...]}}"]
+        return [f"{path}: sections: expected a list of {shape}"]
+    problems: list[str] = []
     seen: dict[str, str] = {}
     for i, s in enumerate(sections):
         if not isinstance(s, dict) or "topic" not in s:
-            problems.append(f"{path}: sections[{i}]: expected {{topic: ..., papers: [...]}}")
+            problems.append(f"{path}: sections[{i}]: expected {shape}")
             continue
         topic = s["topic"]
         if topic not in cfg.topic_ids:
             problems.append(f"{path}: sections[{i}]: topic {topic!r} is not a topic in config.yml ({', '.join(cfg.topic_ids)})")
-        papers = s.get("papers") or []
-        if not isinstance(papers, list):
-            problems.append(f"{path}: sections[{i}] ({topic}): papers: expected a list")
+        items = s.get(kind.items) or []
+        if not isinstance(items, list):
+            problems.append(f"{path}: sections[{i}] ({topic}): {kind.items}: expected a list")
             continue
-        for j, e in enumerate(papers):
-            pid = e.get("id") if isinstance(e, dict) else None
-            where = f"{path}: paper {pid}" if pid else f"{path}: sections[{i}].papers[{j}]"
+        for j, e in enumerate(items):
+            iid = e.get(kind.id) if isinstance(e, dict) else None
+            where = f"{path}: {kind.label} {iid}" if iid else f"{path}: sections[{i}].{kind.items}[{j}]"
             if not isinstance(e, dict):
                 problems.append(f"{where}: expected a mapping of fields")
                 continue
-            for key in ("id", "title", "abstract", "topic"):
-                if key not in e:
-                    problems.append(f"{where}: required field {key!r} is missing")
-            for key in e:
-                if key not in PAPER_KEYS:
-                    problems.append(f"{where}: unknown field {key!r}")
-            problems += _type_problems(e, where)
-            if e.get("topic") != topic and "topic" in e:
-                problems.append(
-                    f"{where}: field topic is {e.get('topic')!r} but the paper is listed under section {topic!r}; "
-                    f"to move a paper, set its topic to {topic!r} and add 'topic' to its edited list"
-                )
+            problems += item_problems(e, where)
+            if "topic" in e and e["topic"] != topic:
+                problems.append(f"{where}: field topic is {e['topic']!r} but the {kind.noun} is listed under section "
+                                f"{topic!r}; {kind.move}, set its topic to {topic!r} and add 'topic' to its edited list")
             for f in e.get("edited") or []:
-                if isinstance(f, str) and f not in EDITABLE:
+                if isinstance(f, str) and f not in kind.editable:
                     problems.append(f"{where}: field edited: {f!r} is not a field a run could overwrite")
-            if isinstance(pid, str):
-                if pid in seen:
-                    problems.append(f"{where}: listed twice (also in section {seen[pid]!r})")
-                seen[pid] = topic
-                if isinstance(removed, list) and pid in removed:
+            if isinstance(iid, str):
+                if iid in seen:
+                    problems.append(f"{where}: listed twice (also in section {seen[iid]!r})")
+                seen[iid] = topic
+                if isinstance(removed, list) and iid in removed:
                     problems.append(f"{where}: is listed but also in removed; delete one of the two")
     return problems
 
@@ -150,59 +174,31 @@ def check_journal_record(raw: Any, path: str, cfg: Config) -> list[str]:
     also = raw.get("also_on_arxiv", [])
     if not isinstance(also, list) or not all(isinstance(x, dict) and "pmid" in x and "arxiv_id" in x for x in also):
         problems.append(f"{path}: also_on_arxiv: expected a list of {{pmid: ..., arxiv_id: ..., ...}}")
-    sections = raw.get("sections", [])
-    if not isinstance(sections, list):
-        return problems + [f"{path}: sections: expected a list of {{topic: ..., articles: [...]}}"]
-    seen: dict[str, str] = {}
-    for i, s in enumerate(sections):
-        if not isinstance(s, dict) or "topic" not in s:
-            problems.append(f"{path}: sections[{i}]: expected {{topic: ..., articles: [...]}}")
-            continue
-        topic = s["topic"]
-        if topic not in cfg.topic_ids:
-            problems.append(f"{path}: sections[{i}]: topic {topic!r} is not a topic in config.yml ({', '.join(cfg.topic_ids)})")
-        articles = s.get("articles") or []
-        if not isinstance(articles, list):
-            problems.append(f"{path}: sections[{i}] ({topic}): articles: expected a list")
-            continue
-        for j, e in enumerate(articles):
-            pmid = e.get("pmid") if isinstance(e, dict) else None
-            where = f"{path}: PMID {pmid}" if pmid else f"{path}: sections[{i}].articles[{j}]"
-            if not isinstance(e, dict):
-                problems.append(f"{where}: expected a mapping of fields")
-                continue
-            problems += [f"{where}: required field {k!r} is missing" for k in ("pmid", "title", "journal", "topic") if k not in e]
-            problems += [f"{where}: unknown field {k!r}" for k in e if k not in ARTICLE_KEYS]
-            if "pmid" in e and not (isinstance(pmid, str) and PMID_RE.match(pmid)):
-                problems.append(f"{where}: field pmid: expected a PMID in quotes, like '39912345', got {pmid!r}")
-            for key in ("title", "journal", "journal_iso", "published", "citation", "reason_zh", "reason_en", "enriched_by",
-                        *JOURNAL_ENRICHABLE, "llm_topic"):
-                if key in e and not isinstance(e[key], str):
-                    problems.append(f"{where}: field {key}: expected text (use '' for empty), got {type(e[key]).__name__}")
-            for key in ("doi", "pmcid"):
-                if e.get(key) is not None and not isinstance(e[key], str):
-                    problems.append(f"{where}: field {key}: expected text or null")
-            for key in ("authors", "affiliations", "publication_types", "edited", "numbers_missing"):
-                if key in e and (not isinstance(e[key], list) or not all(isinstance(x, str) for x in e[key])):
-                    problems.append(f"{where}: field {key}: expected a list of text, like [a, b]")
-            abstract = e.get("abstract", [])
-            if not isinstance(abstract, list) or not all(isinstance(x, dict) and isinstance(x.get("text"), str) for x in abstract):
-                problems.append(f"{where}: field abstract: expected a list of {{label: ..., text: ...}}")
-            rel = e.get("relevance", 0)
-            if isinstance(rel, bool) or not isinstance(rel, int) or not 0 <= rel <= 100:
-                problems.append(f"{where}: field relevance: expected a whole number 0-100, got {rel!r}")
-            if "topic" in e and e["topic"] != topic:
-                problems.append(f"{where}: field topic is {e['topic']!r} but the article is listed under section {topic!r}; "
-                                f"to move it, set its topic to {topic!r} and add 'topic' to its edited list")
-            for f in e.get("edited") or []:
-                if isinstance(f, str) and f not in JOURNAL_EDITABLE:
-                    problems.append(f"{where}: field edited: {f!r} is not a field a run could overwrite")
-            if isinstance(pmid, str):
-                if pmid in seen:
-                    problems.append(f"{where}: listed twice (also in section {seen[pmid]!r})")
-                seen[pmid] = topic
-                if isinstance(removed, list) and pmid in removed:
-                    problems.append(f"{where}: is listed but also in removed; delete one of the two")
+    return problems + _section_problems(raw, path, cfg, JOURNAL_ITEMS, removed, _article_problems)
+
+
+def _article_problems(e: dict, where: str) -> list[str]:
+    problems = [f"{where}: required field {k!r} is missing" for k in ("pmid", "title", "journal", "topic") if k not in e]
+    problems += [f"{where}: unknown field {k!r}" for k in e if k not in ARTICLE_KEYS]
+    pmid = e.get("pmid")
+    if "pmid" in e and not (isinstance(pmid, str) and PMID_RE.match(pmid)):
+        problems.append(f"{where}: field pmid: expected a PMID in quotes, like '39912345', got {pmid!r}")
+    for key in ("title", "journal", "journal_iso", "published", "citation", "reason_zh", "reason_en", "enriched_by",
+                *JOURNAL_ENRICHABLE, "llm_topic"):
+        if key in e and not isinstance(e[key], str):
+            problems.append(f"{where}: field {key}: expected text (use '' for empty), got {type(e[key]).__name__}")
+    for key in ("doi", "pmcid"):
+        if e.get(key) is not None and not isinstance(e[key], str):
+            problems.append(f"{where}: field {key}: expected text or null")
+    for key in ("authors", "affiliations", "publication_types", "edited", "numbers_missing"):
+        if key in e and (not isinstance(e[key], list) or not all(isinstance(x, str) for x in e[key])):
+            problems.append(f"{where}: field {key}: expected a list of text, like [a, b]")
+    abstract = e.get("abstract", [])
+    if not isinstance(abstract, list) or not all(isinstance(x, dict) and isinstance(x.get("text"), str) for x in abstract):
+        problems.append(f"{where}: field abstract: expected a list of {{label: ..., text: ...}}")
+    rel = e.get("relevance", 0)
+    if isinstance(rel, bool) or not isinstance(rel, int) or not 0 <= rel <= 100:
+        problems.append(f"{where}: field relevance: expected a whole number 0-100, got {rel!r}")
     return problems
 
 
