@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from .config import Config
 from .enrich import ArticleInput, EnrichStats, JournalEnricher, JournalEnrichment
 from .model import JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, Article, JournalEntry, JournalIssue, JournalSection, Paper
+from .pipeline import group_by_topic, merge_fields
 from .select import classify
 from .sources import pubmed
 from .store import Store
@@ -95,14 +96,7 @@ def merge_journal_issue(day: str, start: str, number: int, fresh: list[JournalEn
         entries[e.pmid] = _merge_entry(old[e.pmid], e) if e.pmid in old else e
     for pmid, e in old.items():  # listed by an earlier run or added by an editor
         entries.setdefault(pmid, e)
-    order = {t: i for i, t in enumerate(cfg.topic_ids)}
-    by_topic: dict[str, list[JournalEntry]] = {}
-    for e in entries.values():
-        by_topic.setdefault(e.topic, []).append(e)
-    sections = [
-        JournalSection(t, sorted(es, key=lambda e: (-e.relevance, e.pmid)))
-        for t, es in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
-    ]
+    sections = group_by_topic(entries.values(), cfg, JournalSection, lambda e: (-e.relevance, e.pmid))
     also = {x["pmid"]: x for x in (existing.also_on_arxiv if existing else [])}
     also.update({x["pmid"]: x for x in also_on_arxiv})
     issue = JournalIssue(date=day, start=start, number=number, sections=sections, journals=list(cfg.journal.journals),
@@ -116,20 +110,7 @@ def merge_journal_issue(day: str, start: str, number: int, fresh: list[JournalEn
 
 
 def _merge_entry(old: JournalEntry, fresh: JournalEntry) -> JournalEntry:
-    merged = JournalEntry.from_dict(old.to_dict())
-    for name in JOURNAL_MACHINE_FIELDS:
-        if name not in old.edited:
-            setattr(merged, name, getattr(fresh, name))
-    for name in JOURNAL_ENRICHABLE:
-        if not getattr(old, name) and getattr(fresh, name) and name not in old.edited:
-            setattr(merged, name, getattr(fresh, name))
-    if fresh.enriched_by:
-        for name in JOURNAL_LLM_FIELDS:
-            if name not in old.edited:
-                setattr(merged, name, getattr(fresh, name))
-    if merged.llm_topic and "topic" not in old.edited:
-        merged.topic = merged.llm_topic
-    return merged
+    return merge_fields(old, fresh, JOURNAL_MACHINE_FIELDS, JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS)
 
 
 def apply_journal_enrichment(e: JournalEntry, r: JournalEnrichment, signature: str) -> None:

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .config import Config
 from .enrich import Enricher, EnrichStats, Enrichment, PaperInput
@@ -149,19 +149,37 @@ def select_papers(
     return res
 
 
-def _merge_entry(old: Entry, fresh: Entry) -> Entry:
-    """Fresh machine fields, old enriched/edited fields, the newest LLM judgement."""
-    merged = Entry.from_dict(old.to_dict())
-    for name in MACHINE_FIELDS:
+def merge_fields(old: Any, fresh: Any, machine: tuple[str, ...], enrichable: tuple[str, ...], llm: tuple[str, ...]) -> Any:
+    """A copy of ``old`` (an Entry or JournalEntry) with fresh machine fields, enriched fields filled where still empty,
+    the fresh LLM judgement when there is one, and the LLM's topic; a field in ``old.edited`` is never touched."""
+    merged = type(old).from_dict(old.to_dict())
+    for name in machine:
         if name not in old.edited:
             setattr(merged, name, getattr(fresh, name))
-    for name in ENRICHABLE:
+    for name in enrichable:
         if not getattr(old, name) and getattr(fresh, name) and name not in old.edited:
             setattr(merged, name, getattr(fresh, name))
     if fresh.enriched_by:
-        for name in LLM_FIELDS:
+        for name in llm:
             if name not in old.edited:
                 setattr(merged, name, getattr(fresh, name))
+    return merged
+
+
+def group_by_topic(entries: Iterable[Any], cfg: Config, section: Callable[[str, list], Any],
+                   rank: Callable[[Any], tuple]) -> list[Any]:
+    """Sections in config topic order (unknown topics last, by name), entries inside ordered by ``rank``."""
+    order = {t: i for i, t in enumerate(cfg.topic_ids)}
+    by_topic: dict[str, list] = {}
+    for e in entries:
+        by_topic.setdefault(e.topic, []).append(e)
+    return [section(t, sorted(es, key=rank))
+            for t, es in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]
+
+
+def _merge_entry(old: Entry, fresh: Entry) -> Entry:
+    """Fresh machine fields, old enriched/edited fields, the newest LLM judgement and community signal."""
+    merged = merge_fields(old, fresh, MACHINE_FIELDS, ENRICHABLE, LLM_FIELDS)
     more_zh = sum(map(bool, fresh.institutions_zh)) > sum(map(bool, merged.institutions_zh))
     if "institutions_zh" not in old.edited and merged.institutions == fresh.institutions and more_zh:
         merged.institutions_zh = list(fresh.institutions_zh)  # Chinese names learnt since
@@ -169,8 +187,6 @@ def _merge_entry(old: Entry, fresh: Entry) -> Entry:
         for name in ("hf_upvotes", "hf_repo"):
             if name not in old.edited:
                 setattr(merged, name, getattr(fresh, name))
-    if merged.llm_topic and "topic" not in old.edited:
-        merged.topic = merged.llm_topic
     return merged
 
 
@@ -210,14 +226,8 @@ def merge_issue(
         entries[e.id] = _merge_entry(old_entries[e.id], e) if e.id in old_entries else e
     for eid, e in old_entries.items():  # kept by an earlier run or added by an editor
         entries.setdefault(eid, e)
-    order = {t: i for i, t in enumerate(cfg.topic_ids)}
-    by_topic: dict[str, list[Entry]] = {}
-    for e in entries.values():
-        by_topic.setdefault(e.topic, []).append(e)
-    sections = [
-        Section(t, sorted(es, key=lambda e: (-e.relevance, -(e.hf_upvotes or 0), e.id)))  # upvotes break ties
-        for t, es in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
-    ]
+    sections = group_by_topic(entries.values(), cfg, Section,
+                              lambda e: (-e.relevance, -(e.hf_upvotes or 0), e.id))  # upvotes break ties
     issue = Issue(date=day, number=number, sections=sections, candidates=candidates, categories=list(cfg.arxiv.categories))
     if existing:
         if not fresh:  # regrouping only (enrich): the record keeps what it was fetched with
