@@ -22,7 +22,7 @@ from typing import Any
 from ..config import Config
 from ..model import ARXIV_ID_RE, Entry, Issue
 from . import feeds as feeds_mod
-from .pages import GENERATED, _editor_md, _front_matter, issue_page_path, source_url
+from .pages import GENERATED, _front_matter, editor_note_block, issue_page_path, source_url
 from .text import clean, esc, md_escape, truncate
 
 EDITOR_KEYS = {"pinned", "removed", "note", "comments"}
@@ -158,11 +158,7 @@ def week_page(cfg: Config, week: Week) -> str:
         f'<p class="issue-subtitle">{monday} – {sunday} · {len(week.days)} 期 issues · {week.papers} 篇 papers · '
         f"精选 {len(week.picks)} picks</p>", "",
     ]
-    if week.note_zh.strip() or week.note_en.strip():
-        note = "".join(f'<div lang="{lang}">{_editor_md(text)}</div>'
-                       for lang, text in (("zh", week.note_zh), ("en", week.note_en)) if text.strip())
-        out += ['<div class="admonition note editor-note" markdown="0"><p class="admonition-title">编者按 · Editor\'s note</p>'
-                + note + "</div>", ""]
+    out += editor_note_block(week.note_zh, week.note_en, "编者按 · Editor's note")
     out += ["| # | 论文 · Paper | 专题 · Topic | 来源 · Source | 主要贡献 · Key contribution |", "|---|---|---|---|---|"]
     for n, p in enumerate(week.picks, 1):
         e = p.entry

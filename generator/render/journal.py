@@ -14,7 +14,8 @@ from ..config import Config
 from ..model import JournalEntry, JournalIssue
 from . import feeds as feeds_mod
 from .exports import article_export, export_url
-from .pages import FRAGMENT, GENERATED, PLACEHOLDER, IssuePage, _editor_md, _front_matter, export_links, source_url
+from .pages import (FRAGMENT, GENERATED, PLACEHOLDER, IssuePage, _editor_md, _front_matter, editor_note_block,
+                    export_links, source_url, topic_sections)
 from .text import authors_short, clean, esc, md_escape, to_html, truncate
 
 SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方法", "Methods"),
@@ -140,7 +141,6 @@ def journal_title(cfg: Config, issue: JournalIssue) -> str:
 
 
 def journal_page(issue: JournalIssue, cfg: Config) -> IssuePage:
-    names = {t.id: t for t in cfg.topics}
     items = numbered(issue)
     index = {e.pmid: n for n, e in items}
     total = len(items)
@@ -162,29 +162,10 @@ def journal_page(issue: JournalIssue, cfg: Config) -> IssuePage:
         export_links(cfg, issue.date, "journal"),
         "",
     ]
-    if issue.editor_note_zh.strip() or issue.editor_note_en.strip():
-        note = "".join(f'<div lang="{lang}">{_editor_md(text)}</div>'
-                       for lang, text in (("zh", issue.editor_note_zh), ("en", issue.editor_note_en)) if text.strip())
-        out += ['<div class="admonition note editor-note" markdown="0">'
-                '<p class="admonition-title">本期编者按 · Editor\'s note</p>' + note + "</div>", ""]
-    sections = [s for s in issue.sections if s.entries]
-    frags: list[str] = []
-    if sections:
-        out.append('<div class="issue-toc" markdown="0"><ul>')
-        for s in sections:
-            t = names.get(s.topic)
-            zh, en = (t.name_zh, t.name_en) if t else (s.topic, s.topic)
-            out.append(f'<li><a href="#topic-{esc(s.topic)}">{esc(zh)} · {esc(en)}</a> <span class="count">{len(s.entries)}</span></li>')
-        out += ["</ul></div>", ""]
-    else:
-        out += ["本期没有新的期刊论文。 No new journal article in this issue.", ""]
-    for s in sections:
-        t = names.get(s.topic)
-        zh, en = (t.name_zh, t.name_en) if t else (s.topic, s.topic)
-        out += [f"## {md_escape(zh)} · {md_escape(en)}（{len(s.entries)}） {{ #topic-{s.topic} }}", "",
-                PLACEHOLDER.format(name=f"section:{s.topic}"), ""]
-        frags.append(FRAGMENT.format(name=f"section:{s.topic}"))
-        frags += [_item_html(index[e.pmid], e, cfg) for e in s.entries]
+    out += editor_note_block(issue.editor_note_zh, issue.editor_note_en)
+    md_lines, frags = topic_sections(cfg, issue.sections, "本期没有新的期刊论文。 No new journal article in this issue.",
+                                     lambda e: _item_html(index[e.pmid], e, cfg))
+    out += md_lines
     if items:
         out += ["## 参考文献 · References { #references }", "", PLACEHOLDER.format(name="references"), ""]
         frags += [FRAGMENT.format(name="references"), _references_html(items)]

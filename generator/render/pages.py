@@ -244,10 +244,42 @@ def fragments_path(day: str) -> str:
     return f"issues/{day[:4]}/{day}.entries.html"
 
 
-def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> IssuePage:
+def editor_note_block(zh: str, en: str, title: str = "本期编者按 · Editor's note") -> list[str]:
+    """An issue's (or week's) editor's note as an admonition, each language in its own block; [] when empty."""
+    note = "".join(f'<div lang="{lang}">{_editor_md(text)}</div>' for lang, text in (("zh", zh), ("en", en)) if text.strip())
+    if not note:
+        return []
+    return ['<div class="admonition note editor-note" markdown="0">'
+            f'<p class="admonition-title">{title}</p>' + note + "</div>", ""]
+
+
+def topic_sections(cfg: Config, sections: list, empty: str, item_html) -> tuple[list[str], list[str]]:
+    """(Markdown lines, entry fragments) of an issue's topic sections: a table of contents with counts, then one
+    heading per topic with a placeholder its fragments replace (see IssuePage).  ``empty``: the line for no entries."""
     names = {t.id: t for t in cfg.topics}
-    total = len(issue.entries)
+    sections = [s for s in sections if s.entries]
+    out: list[str] = []
     frags: list[str] = []
+    if not sections:
+        return [empty, ""], frags
+    out.append('<div class="issue-toc" markdown="0"><ul>')
+    for s in sections:
+        t = names.get(s.topic)
+        zh, en = (t.name_zh, t.name_en) if t else (s.topic, s.topic)
+        out.append(f'<li><a href="#topic-{esc(s.topic)}">{esc(zh)} · {esc(en)}</a> <span class="count">{len(s.entries)}</span></li>')
+    out += ["</ul></div>", ""]
+    for s in sections:
+        t = names.get(s.topic)
+        zh, en = (t.name_zh, t.name_en) if t else (s.topic, s.topic)
+        out += [f"## {md_escape(zh)} · {md_escape(en)}（{len(s.entries)}） {{ #topic-{s.topic} }}", "",
+                PLACEHOLDER.format(name=f"section:{s.topic}"), ""]
+        frags.append(FRAGMENT.format(name=f"section:{s.topic}"))
+        frags += [item_html(e) for e in s.entries]
+    return out, frags
+
+
+def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> IssuePage:
+    total = len(issue.entries)
     out = [
         _front_matter(
             title=f"第 {issue.number} 期 · {issue.date}",
@@ -268,34 +300,10 @@ def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> 
         export_links(cfg, issue.date, "issues"),
         "",
     ]
-    if issue.editor_note_zh.strip() or issue.editor_note_en.strip():
-        note = ""
-        if issue.editor_note_zh.strip():
-            note += f'<div lang="zh">{_editor_md(issue.editor_note_zh)}</div>'
-        if issue.editor_note_en.strip():
-            note += f'<div lang="en">{_editor_md(issue.editor_note_en)}</div>'
-        out += [
-            '<div class="admonition note editor-note" markdown="0">'
-            '<p class="admonition-title">本期编者按 · Editor\'s note</p>' + note + "</div>",
-            "",
-        ]
-    sections = [s for s in issue.sections if s.entries]
-    if sections:
-        out.append('<div class="issue-toc" markdown="0"><ul>')
-        for s in sections:
-            t = names.get(s.topic)
-            zh, en = (t.name_zh, t.name_en) if t else (s.topic, s.topic)
-            out.append(f'<li><a href="#topic-{esc(s.topic)}">{esc(zh)} · {esc(en)}</a> <span class="count">{len(s.entries)}</span></li>')
-        out += ["</ul></div>", ""]
-    else:
-        out += ["本期没有入选论文。 No paper was selected for this issue.", ""]
-    for s in sections:
-        t = names.get(s.topic)
-        zh, en = (t.name_zh, t.name_en) if t else (s.topic, s.topic)
-        out += [f"## {md_escape(zh)} · {md_escape(en)}（{len(s.entries)}） {{ #topic-{s.topic} }}", "",
-                PLACEHOLDER.format(name=f"section:{s.topic}"), ""]
-        frags.append(FRAGMENT.format(name=f"section:{s.topic}"))
-        frags += [_entry_html(e, issue, cfg) for e in s.entries]
+    out += editor_note_block(issue.editor_note_zh, issue.editor_note_en)
+    md_lines, frags = topic_sections(cfg, issue.sections, "本期没有入选论文。 No paper was selected for this issue.",
+                                     lambda e: _entry_html(e, issue, cfg))
+    out += md_lines
     if dropped:
         out += [PLACEHOLDER.format(name="dropped"), ""]
         frags += [FRAGMENT.format(name="dropped"), _dropped_html(dropped)]
