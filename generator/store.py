@@ -138,6 +138,11 @@ def _parse(data: bytes, path: Path) -> Any:
         raise RecordError(f"{path}:{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
 
 
+def _yaml_files(folder: Path, pattern: str) -> list[Path]:
+    """Record files under ``folder``, sorted (temporary files of an interrupted write, ".name.tmp", left out)."""
+    return sorted(p for p in folder.glob(pattern) if not p.name.startswith(".")) if folder.exists() else []
+
+
 @dataclass
 class Store:
     """The records folder.  ``cache_dir`` (optional) keeps parsed records as JSON keyed by their bytes:
@@ -168,9 +173,7 @@ class Store:
     # ---------------------------------------------------------------- issues
 
     def issue_paths(self) -> list[Path]:
-        if not self.issues_dir.exists():
-            return []
-        return sorted(p for p in self.issues_dir.glob("*/*.yaml") if not p.name.startswith("."))
+        return _yaml_files(self.issues_dir, "*/*.yaml")
 
     def load_raw(self, path: Path) -> Any:
         """The record as plain data; parsed once per distinct content when a cache folder is set."""
@@ -228,9 +231,7 @@ class Store:
         return self.journal_dir / day[:4] / f"{day}.yaml"
 
     def journal_paths(self) -> list[Path]:
-        if not self.journal_dir.exists():
-            return []
-        return sorted(p for p in self.journal_dir.glob("*/*.yaml") if not p.name.startswith("."))
+        return _yaml_files(self.journal_dir, "*/*.yaml")
 
     def load_journal(self, path: Path) -> JournalIssue:
         raw = self.load_raw(path)
@@ -270,9 +271,7 @@ class Store:
         return self.data_dir / "highlights"
 
     def highlight_paths(self) -> list[Path]:
-        if not self.highlights_dir.exists():
-            return []
-        return sorted(p for p in self.highlights_dir.glob("*.yaml") if not p.name.startswith("."))
+        return _yaml_files(self.highlights_dir, "*.yaml")
 
     def highlight_edits(self) -> dict[str, Any]:
         """Week id (2025-W23) -> the editor's file content, as written (validated by ``validate``)."""

@@ -205,14 +205,21 @@ def parse_article(el: ET.Element) -> Article | None:
     )
 
 
-def parse_articles(xml: bytes) -> list[Article]:
-    """Every article of an efetch response (``<PubmedArticleSet>``); raises ValueError when it is not one."""
+def _root(xml: bytes, utility: str, tag: str) -> ET.Element:
+    """The answer's root element; ValueError (retried by the client) when it is not XML or not the expected document."""
     try:
         root = ET.fromstring(xml)
     except ET.ParseError as e:
-        raise ValueError(f"efetch answer is not XML ({e})") from None
-    if root.tag != "PubmedArticleSet":
-        raise ValueError(f"efetch answer is a <{root.tag}>, not a <PubmedArticleSet>")
+        raise ValueError(f"{utility} answer is not XML ({e})") from None
+    if root.tag != tag:
+        article = "an" if tag[0] in "aeiou" else "a"
+        raise ValueError(f"{utility} answer is a <{root.tag}>, not {article} <{tag}>")
+    return root
+
+
+def parse_articles(xml: bytes) -> list[Article]:
+    """Every article of an efetch response (``<PubmedArticleSet>``); raises ValueError when it is not one."""
+    root = _root(xml, "efetch", "PubmedArticleSet")
     out = []
     for el in root.findall("PubmedArticle"):
         a = parse_article(el)
@@ -228,12 +235,7 @@ class SearchResult:
 
 
 def parse_search(xml: bytes) -> SearchResult:
-    try:
-        root = ET.fromstring(xml)
-    except ET.ParseError as e:
-        raise ValueError(f"esearch answer is not XML ({e})") from None
-    if root.tag != "eSearchResult":
-        raise ValueError(f"esearch answer is a <{root.tag}>, not an <eSearchResult>")
+    root = _root(xml, "esearch", "eSearchResult")
     error = root.findtext("ERROR")
     if error and root.find("IdList") is None:
         raise ValueError(f"esearch error: {error.strip()}")
