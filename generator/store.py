@@ -6,7 +6,8 @@
     data/status.yaml                    the last runs' outcomes, shown on the home page
 
 YAML is dumped with a fixed key order and style, so the same record always
-gives the same bytes.  Every write goes to a temporary file in the same folder
+gives the same bytes.  Every file an editor can change is read through ``safe_load_record``: anchors and aliases
+are refused and a file over MAX_RECORD_BYTES is not read, so no record can make a command hang.  Every write goes to a temporary file in the same folder
 and is renamed into place: a crash never leaves half a file.
 """
 
@@ -124,23 +125,65 @@ def dump_yaml(obj: Any) -> str:
 
 
 def load_yaml(path: Path) -> Any:
-    return _parse(path.read_bytes(), path)
+    return safe_load_record(_read_record(path), path)
 
 
-def _parse(data: bytes, path: Path) -> Any:
+# Records are a few hundred KB (a day of 50 papers with Chinese abstracts: ~250 KB); anything far bigger is a mistake
+# or an attack, and is refused before it is read into memory or parsed.
+MAX_RECORD_BYTES = 2 * 1024 * 1024
+
+
+def _read_record(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_RECORD_BYTES:
+        raise RecordError(_too_big(path, size))
+    return path.read_bytes()
+
+
+def _too_big(name: str | Path, size: int) -> str:
+    return f"{name}: {size:,} bytes, more than the {MAX_RECORD_BYTES:,} a record file may have"
+
+
+def safe_load_record(data: str | bytes, name: str | Path) -> Any:
+    """Editor-controlled YAML (a record, an editor file, status) as plain data, or a one-line RecordError naming
+    ``name``.  Anchors and aliases are refused while the text is parsed, before any value is built: a few KB of
+    nested aliases expand to billions of strings in whatever walks the result (a JSON dump, a validator), and no
+    record the pipeline writes uses them.  Files over MAX_RECORD_BYTES are refused unread."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw) > MAX_RECORD_BYTES:
+        raise RecordError(_too_big(name, len(raw)))
     try:
-        return yaml.load(data.decode("utf-8"), Loader=_Loader)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise RecordError(f"{path}: not UTF-8 text") from None
+        raise RecordError(f"{name}: not UTF-8 text") from None
+    try:
+        if "&" in text or "*" in text:  # neither character: no anchor or alias can be there (most records)
+            _refuse_aliases(text, name)
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise RecordError(f"{path}:{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
+        raise RecordError(f"{name}:{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
+
+
+def _refuse_aliases(text: str, name: str | Path) -> None:
+    """Stream the parser's events (libyaml: ~1/3 of a full load, nothing composed) and stop at the first anchor."""
+    for event in yaml.parse(text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            what = f"alias *{anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{anchor}"
+            raise RecordError(f"{name}: line {event.start_mark.line + 1}: anchors and aliases are not allowed in "
+                              f"records ({what}); write the value out in full")
 
 
 def _yaml_files(folder: Path, pattern: str) -> list[Path]:
     """Record files under ``folder``, sorted (temporary files of an interrupted write, ".name.tmp", left out)."""
     return sorted(p for p in folder.glob(pattern) if not p.name.startswith(".")) if folder.exists() else []
+
+
+# Mixed into the parse cache's keys: change it whenever what a parse accepts changes, so that nothing parsed under
+# older rules (a record with aliases, cached before they were refused) is served from the cache.
+_CACHE_SALT = b"records-v2\0"
 
 
 @dataclass
@@ -177,15 +220,15 @@ class Store:
 
     def load_raw(self, path: Path) -> Any:
         """The record as plain data; parsed once per distinct content when a cache folder is set."""
-        data = path.read_bytes()
+        data = _read_record(path)
         if self.cache_dir is None:
-            return _parse(data, path)
-        digest = hashlib.sha1(data).hexdigest()
+            return safe_load_record(data, path)
+        digest = hashlib.sha1(_CACHE_SALT + data).hexdigest()
         cached = self.cache_dir / "records" / digest[:2] / f"{digest}.json"
         try:
             return json.loads(cached.read_bytes())
         except (FileNotFoundError, ValueError):
-            raw = _parse(data, path)
+            raw = safe_load_record(data, path)
             atomic_write(cached, json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str))
             return raw
 

@@ -1,0 +1,192 @@
+"""Records that cannot hurt: what an editor's pull request puts in data/ is either refused by `validate` with a line
+naming the file and field, or it loads and renders.  No record makes a command hang, eat memory or end in a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import resource
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.config import load_config
+from generator.model import Entry, JournalEntry
+from generator.render import exports as exports_mod
+from generator.render import search_index
+from generator.render.site import build_all_feeds, compute_pages
+from generator.store import MAX_RECORD_BYTES, RecordError, Store, dump_yaml, safe_load_record
+from generator.validate import check_journal_record, check_record, check_records
+
+ROOT = Path(__file__).resolve().parents[1]
+DAY, WEEK_END = "2025-06-09", "2025-06-13"
+ISSUE_REL, JOURNAL_REL = f"data/issues/2025/{DAY}.yaml", f"data/journal/2025/{WEEK_END}.yaml"
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config(ROOT / "config.yml", env={})
+
+
+def paper(pid: str = "2506.05361", topic: str = "imaging") -> dict:
+    """A daily entry with every field a run writes."""
+    return {"id": pid, "version": 1, "announce_type": "new", "title": "Segmenting $x^2$ livers", "authors": ["A. Author"],
+            "categories": ["cs.CV", "eess.IV"], "primary_category": "cs.CV", "abstract": "We segment livers.",
+            "comment": "10 pages", "journal_ref": "Radiology 2025", "doi": "10.1000/xyz", "license": None,
+            "topic": topic, "relevance": 80, "score": 6.0, "reason_zh": "医学影像", "reason_en": "Medical imaging",
+            "title_zh": "肝脏分割", "summary_zh": "", "summary_en": "", "abstract_zh": "", "institutions": ["MIT"],
+            "institutions_zh": ["麻省理工学院"], "code_links": ["https://github.com/a/b"], "editor_note": "",
+            "llm_topic": "", "llm_relevance": None, "reason_llm_zh": "", "enriched_by": "", "glossary_missing": [],
+            "hf_upvotes": 3, "hf_repo": "", "edited": []}
+
+
+def issue_record(**top) -> dict:
+    rec = {"schema": 1, "kind": "arxiv", "date": DAY, "number": 3, "editor_note": {"zh": "", "en": ""},
+           "source": {"categories": ["cs.CV"], "candidates": 10}, "removed": [],
+           "sections": [{"topic": "imaging", "papers": [paper()]}]}
+    rec.update(top)
+    return rec
+
+
+def article(pmid: str = "39912345", topic: str = "imaging") -> dict:
+    """A journal entry with every field a run writes."""
+    return {"pmid": pmid, "title": "Deep learning for CT", "journal": "Radiology", "journal_iso": "Radiology",
+            "authors": ["Li X"], "affiliations": ["Peking University"],
+            "abstract": [{"label": "RESULTS", "category": "RESULTS", "text": "AUC 0.91 (n = 120)."}],
+            "doi": "10.1148/radiol.1", "pmcid": None, "published": "2025-06-10", "citation": "2025;1(1):1-9",
+            "publication_types": ["Journal Article"], "topic": topic, "relevance": 70, "reason_zh": "影像",
+            "reason_en": "imaging", "title_zh": "", "objective_zh": "", "methods_zh": "", "results_zh": "",
+            "conclusion_zh": "", "comment_ai_zh": "", "editor_comment": "", "llm_topic": "", "enriched_by": "",
+            "numbers_missing": [], "edited": []}
+
+
+def journal_record(**top) -> dict:
+    rec = {"schema": 1, "kind": "journal", "date": WEEK_END, "start": "2025-06-07", "number": 1,
+           "editor_note": {"zh": "", "en": ""}, "source": {"journals": ["Radiology"], "found": 1}, "removed": [],
+           "also_on_arxiv": [{"pmid": "39900001", "doi": "10.1/a", "title": "T", "journal": "Radiology",
+                              "arxiv_id": "2506.05361", "arxiv_date": DAY}],
+           "sections": [{"topic": "imaging", "articles": [article()]}]}
+    rec.update(top)
+    return rec
+
+
+def write(path: Path, data: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def render_everything(cfg, store: Store) -> None:
+    """Every generated output, in memory: pages, feeds, the search index and the exports."""
+    issues, journals = list(store.issues()), list(store.journals())
+    compute_pages(cfg, issues, store.load_status(), store)
+    build_all_feeds(cfg, store, issues)
+    search_index.build_index(cfg, issues, journals)
+    exports_mod.build_exports(cfg, issues, journals)
+
+
+def test_the_sample_records_are_valid_and_render(cfg, tmp_path):
+    assert check_record(issue_record(), ISSUE_REL, cfg) == []
+    assert check_journal_record(journal_record(), JOURNAL_REL, cfg) == []
+    store = Store(tmp_path / "data", tmp_path / "cache")
+    write(tmp_path / ISSUE_REL, dump_yaml(issue_record()))
+    write(tmp_path / JOURNAL_REL, dump_yaml(journal_record()))
+    render_everything(cfg, store)
+
+
+# ------------------------------------------------------------------------------------------ item 8: YAML that expands
+
+def alias_bomb(levels: int = 9) -> str:
+    """The "billion laughs": ten references per level, 10**levels strings once expanded, about 5 KB on disk."""
+    lines = ['  l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, levels + 1):
+        lines.append(f"  l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]")
+    return textwrap.dedent(f"""\
+        schema: 1
+        kind: arxiv
+        date: '{DAY}'
+        number: 1
+        source:
+          categories: *l{levels}
+        """).replace("source:\n", "source:\n" + "\n".join(lines) + "\n") + "removed: []\nsections: []\n"
+
+
+def _limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+def test_an_alias_bomb_is_refused_in_a_moment_and_in_little_memory(tmp_path):
+    bomb = alias_bomb()
+    assert len(bomb) < 6000
+    root = tmp_path / "project"
+    from generator.demo import copy_skeleton
+
+    copy_skeleton(root)
+    write(root / ISSUE_REL, bomb)
+    script = textwrap.dedent(f"""\
+        import time
+        from pathlib import Path
+        from generator.config import load_config
+        from generator.store import Store
+        from generator.validate import check_records
+        cfg = load_config(Path({str(root / 'config.yml')!r}), env={{}})
+        t = time.monotonic()
+        n, problems = check_records(cfg, Store.of(cfg))
+        print(f"{{time.monotonic() - t:.3f}}")
+        print("\\n".join(problems))
+        """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), preexec_fn=_limit_memory)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    elapsed, *problems = proc.stdout.splitlines()
+    assert float(elapsed) < 2.0
+    assert any(p.startswith(ISSUE_REL) and "line 6" in p and "anchor" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("text,line", [
+    ("a: &x 1\nb: *x\n", 1),
+    ("a: 1\nb: [1, 2]\nc: &big\n  d: 1\n", 3),
+    ("a: 1\n\nb: *undefined\n", 3),
+    ("a: !!str &x 1\n", 1),
+])
+def test_every_anchor_or_alias_is_a_record_error_naming_file_and_line(text, line):
+    with pytest.raises(RecordError) as err:
+        safe_load_record(text, "data/x.yaml")
+    msg = str(err.value)
+    assert msg.startswith(f"data/x.yaml: line {line}:") and "\n" not in msg, msg
+
+
+def test_text_that_only_looks_like_an_anchor_is_loaded():
+    text = "a: 'R&D *and* &co'\nb: \"*x\"\nc: a & b * c\nd: |\n  &x *y\n"
+    assert safe_load_record(text, "x.yaml") == {"a": "R&D *and* &co", "b": "*x", "c": "a & b * c", "d": "&x *y\n"}
+
+
+@pytest.mark.parametrize("where", ["issues/2025/2025-06-09.yaml", "journal/2025/2025-06-13.yaml",
+                                   "dropped/2025/2025-06-09.yaml", "highlights/2025-W24.yaml", "status.yaml"])
+def test_every_loader_of_editor_files_refuses_aliases(tmp_path, where):
+    store = Store(tmp_path / "data", tmp_path / "cache")
+    write(store.data_dir / where, "date: &d '2025-06-09'\nother: *d\n")
+    loaders = {"issues": lambda: store.load_raw(store.issue_paths()[0]),
+               "journal": lambda: store.load_raw(store.journal_paths()[0]),
+               "dropped": lambda: store.load_dropped(DAY), "highlights": store.highlight_edits,
+               "status.yaml": store.load_status}
+    with pytest.raises(RecordError, match="line 1: anchors and aliases"):
+        loaders[where.split("/")[0]]()
+    assert not list((tmp_path / "cache").rglob("*.json")), "nothing is cached of a refused record"
+
+
+def test_a_record_file_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path):
+    store = Store(tmp_path / "data")
+    path = write(store.issue_path(DAY), "a: '" + "x" * MAX_RECORD_BYTES + "'\n")
+    with pytest.raises(RecordError) as err:
+        store.load_raw(path)
+    assert str(err.value) == f"{path}: {path.stat().st_size:,} bytes, more than the {MAX_RECORD_BYTES:,} a record " \
+                             "file may have"
+    assert MAX_RECORD_BYTES == 2 * 1024 * 1024
