@@ -4,9 +4,11 @@
 
 What is due comes from the records alone: the newest issue, if ``data/status.yaml`` says the last run published it,
 and the highlights of the newest week that has ended (an issue of a later week exists).  What was mailed is recorded
-in ``data/status.yaml`` (``email_sent``), so the second daily run or a retry sends nothing twice.  Each recipient gets
-their own message (the list is never disclosed) with an unsubscribe note naming their address and a
-``List-Unsubscribe`` header.  The server and the list are secrets: ``SMTP_HOST``, ``SMTP_PORT`` (optional),
+in ``data/status.yaml`` (``email_sent``), so the second daily run or a retry sends nothing twice.  A recipient the
+server refused or never reached is owed that mail once more (``email_pending``: a keyed digest per recipient, never
+the address — the repository is public), and no log line, summary or error names an address: "recipient 2 of 5
+refused (550)".  Each recipient gets their own message (the list is never disclosed) with an unsubscribe note naming
+their address and a ``List-Unsubscribe`` header.  The server and the list are secrets: ``SMTP_HOST``, ``SMTP_PORT`` (optional),
 ``SMTP_USER``, ``SMTP_PASSWORD`` and the variable named by ``email.recipients_env``.
 
 Paper text is escaped in the HTML part (``render.text.esc``); the plain part is plain text.
@@ -14,6 +16,8 @@ Paper text is escaped in the HTML part (``render.text.esc``); the plain part is 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import smtplib
 import ssl
@@ -140,15 +144,30 @@ def message_for(cfg: Config, mail: Mail, to: str) -> EmailMessage:
 class EmailReport:
     due: list[str] = field(default_factory=list)
     sent: dict[str, int] = field(default_factory=dict)  # mail key -> messages delivered
-    failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # delivery problems: recorded and retried, never an exit status
     note: str = ""
 
     def lines(self) -> list[str]:
         if self.note:
             return [self.note]
-        out = [f"email: {key} sent to {n} recipients" for key, n in self.sent.items()]
-        out += [f"email: FAILED {f}" for f in self.failed]
+        out = [f"email: {key} sent to {_n(n, 'recipient')}" for key, n in self.sent.items()]
+        out += [f"WARNING email: {w}" for w in self.warnings]
         return out or ["email: nothing new to send"]
+
+
+def _n(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def recipient_digest(addr: str, recipients: list[str]) -> str:
+    """What ``email_pending`` records instead of an address (the repository is public).
+
+    Keyed with the whole list, itself a secret: a digest tells nobody without the list whether an address is on it.
+    If the list changes between a failure and its retry, the owed recipients no longer match and are not retried —
+    the safe side: nobody is mailed twice.
+    """
+    key = hashlib.sha256("\n".join(sorted(a.lower() for a in recipients)).encode()).digest()
+    return hmac.new(key, addr.lower().encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def due_mails(cfg: Config, store: Store) -> list[Mail]:
@@ -170,44 +189,154 @@ def due_mails(cfg: Config, store: Store) -> list[Mail]:
     return out
 
 
-def run_email(cfg: Config, store: Store, env: dict[str, str], smtp: type = smtplib.SMTP) -> EmailReport:
-    report = EmailReport()
-    if not cfg.email.enabled:
-        report.note = "email: off (email.enabled: false)"
-        return report
-    mails = due_mails(cfg, store)
-    report.due = [m.key for m in mails]
-    if not mails:
-        return report
-    host = (env.get("SMTP_HOST") or "").strip()
-    recipients = _recipients(cfg, env)
-    if not host or not recipients:
-        missing = "SMTP_HOST" if not host else cfg.email.recipients_env
-        raise MailError(f"{missing} is not set: {len(mails)} emails due ({', '.join(report.due)}) were not sent")
-    port = int(env.get("SMTP_PORT") or cfg.email.port)
+def _mail_for_key(cfg: Config, store: Store, key: str) -> Mail | None:
+    """Rebuild a mail owed to some recipients from the records (None when its issue or week is gone)."""
+    kind, _, value = key.partition(":")
+    if kind == "issue":
+        issue = store.get_issue(value)
+        return issue_mail(cfg, issue) if issue is not None and issue.entries else None
+    if kind == "highlights":
+        issues = list(store.issues())
+        edits = {k: v for k, v in store.highlight_edits().items() if isinstance(v, dict)}
+        week = next((w for w in build_weeks(cfg, issues, edits) if w.id == value and w.picks), None)
+        return highlights_mail(cfg, week) if week is not None else None
+    return None
+
+
+@dataclass
+class _Job:
+    """One mail to some of the list: everyone (a new mail) or those it is owed to (a retry)."""
+
+    mail: Mail
+    to: list[int]  # positions in the recipient list
+    retry: bool
+    started: bool = False
+    delivered: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (position, SMTP code)
+
+    @property
+    def unsent(self) -> list[int]:
+        done = set(self.delivered) | {i for i, _ in self.refused}
+        return [i for i in self.to if i not in done]
+
+
+def _code(e: BaseException) -> int | None:
+    if isinstance(e, smtplib.SMTPRecipientsRefused):
+        return max((c for c, _ in e.recipients.values()), default=None)
+    return getattr(e, "smtp_code", None)
+
+
+def _why(e: BaseException) -> str:
+    """An SMTP failure in words that never carry the server's text (it may name the address or the user)."""
+    code = _code(e)
+    return f"{type(e).__name__} {code}" if code else type(e).__name__
+
+
+def _deliver(cfg: Config, env: dict[str, str], host: str, port: int, recipients: list[str], jobs: list[_Job],
+             smtp: type) -> str:
+    """Send every job over one connection; returns why the connection failed ("" when it did not).
+
+    A refused recipient (or message) is noted on its job and the rest go on; a lost connection stops the run and
+    leaves the rest unsent.
+    """
     try:
         with smtp(host, port, timeout=cfg.email.timeout_seconds) as server:
             if cfg.email.starttls:
                 server.starttls(context=ssl.create_default_context())
             if env.get("SMTP_USER"):
                 server.login(env["SMTP_USER"], env.get("SMTP_PASSWORD", ""))
-            for mail in mails:
-                for to in recipients:
+            for job in jobs:
+                job.started = True
+                for i in job.to:
                     try:
-                        server.send_message(message_for(cfg, mail, to))
-                        report.sent[mail.key] = report.sent.get(mail.key, 0) + 1
-                    except smtplib.SMTPRecipientsRefused:
-                        report.failed.append(f"{mail.key} to {to}: refused")
+                        server.send_message(message_for(cfg, job.mail, recipients[i]))
+                        job.delivered.append(i)
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as e:
+                        if _code(e) == 421:  # "service not available, closing": the server hung up
+                            raise
+                        job.refused.append((i, str(_code(e) or type(e).__name__)))
     except (OSError, smtplib.SMTPException) as e:
-        if not report.sent:
-            raise MailError(f"SMTP {host}:{port}: {type(e).__name__}: {' '.join(str(e).split())[:200]}") from None
-        report.failed.append(f"connection lost after {sum(report.sent.values())} messages ({type(e).__name__})")
+        return _why(e)
+    return ""
+
+
+def run_email(cfg: Config, store: Store, env: dict[str, str], smtp: type = smtplib.SMTP) -> EmailReport:
+    """Send what is due and what is owed; record per recipient what is still owed, as digests.
+
+    Delivery problems (server unreachable, recipient refused, connection lost) never raise: they are warnings, and
+    ``data/status.yaml`` says what the next run does about them — a new mail not begun stays due for everyone; a
+    recipient refused or not reached is owed that mail once more (``email_pending``: mail key -> digests); an owed
+    mail refused again is given up.  Only an incomplete configuration raises ``MailError``.
+    """
+    report = EmailReport()
+    if not cfg.email.enabled:
+        report.note = "email: off (email.enabled: false)"
+        return report
     status = store.load_status()
-    sent = dict(status.get("email_sent") or {})
-    for mail in mails:
-        if report.sent.get(mail.key):
-            kind, _, value = mail.key.partition(":")
-            sent[kind] = value
-    status["email_sent"] = sent
-    store.save_status(status)
+    pending = {str(k): [str(d) for d in v or []] for k, v in (status.get("email_pending") or {}).items()}
+    mails = [m for m in due_mails(cfg, store) if m.key not in pending]
+    report.due = list(pending) + [m.key for m in mails]
+    if not report.due:
+        return report
+    host = (env.get("SMTP_HOST") or "").strip()
+    recipients = _recipients(cfg, env)
+    if not host or not recipients:
+        missing = "SMTP_HOST" if not host else cfg.email.recipients_env
+        raise MailError(f"{missing} is not set: {_n(len(report.due), 'email')} due ({', '.join(report.due)}) not sent")
+    try:
+        port = int(env.get("SMTP_PORT") or cfg.email.port)
+    except ValueError:
+        raise MailError("SMTP_PORT is not a port number") from None
+    position = {recipient_digest(a, recipients): i for i, a in enumerate(recipients)}
+    jobs = []
+    for key, owed in pending.items():
+        mail, to = _mail_for_key(cfg, store, key), sorted(position[d] for d in owed if d in position)
+        if mail is None or not to:
+            why = f"its {key.partition(':')[0]} is gone" if mail is None else "the recipient list changed"
+            report.warnings.append(f"{key}: {_n(len(owed), 'owed message')} dropped ({why})")
+            continue
+        jobs.append(_Job(mail, to, retry=True))
+    jobs += [_Job(m, list(range(len(recipients))), retry=False) for m in mails]
+    failure = _deliver(cfg, env, host, port, recipients, jobs, smtp) if jobs else ""
+    _record(store, status, pending, jobs, recipients, report, failure, f"{host}:{port}")
     return report
+
+
+def _record(store: Store, status: dict, pending: dict[str, list[str]], jobs: list[_Job], recipients: list[str],
+            report: EmailReport, failure: str, server: str) -> None:
+    """Turn what happened into warnings and into ``email_sent`` / ``email_pending``; write the status if it changed."""
+    sent = dict(status.get("email_sent") or {})
+    owed: dict[str, list[str]] = {}
+    for job in jobs:
+        key = job.mail.key
+        if job.delivered:
+            report.sent[key] = len(job.delivered)
+        for i, code in job.refused:
+            fate = "again; not retried" if job.retry else "; retried on the next run"
+            report.warnings.append(f"{key}: recipient {i + 1} of {len(recipients)} refused ({code}) {fate}".replace(" ;", ";"))
+        if not job.started:  # the connection never got to it: as it was (due for everyone, or still owed)
+            if job.retry:
+                owed[key] = pending[key]
+            continue
+        if not job.retry:
+            kind, _, value = key.partition(":")
+            sent[kind] = value
+        again = job.unsent + ([] if job.retry else [i for i, _ in job.refused])
+        if again:
+            owed[key] = [recipient_digest(recipients[i], recipients) for i in sorted(again)]
+    if failure and not any(j.started for j in jobs):
+        keys = [j.mail.key for j in jobs]
+        report.warnings.append(f"SMTP {server} unreachable ({failure}); {_n(len(keys), 'email')} due "
+                               f"({', '.join(keys)}) will be sent on the next run")
+    elif failure:
+        lost = sum(len(j.unsent) for j in jobs if j.started)
+        report.warnings.append(f"SMTP connection lost after {_n(sum(len(j.delivered) for j in jobs), 'message')} "
+                               f"({failure}); {_n(lost, 'message')} owed, sent on the next run")
+    if owed:
+        status["email_pending"] = owed
+    else:
+        status.pop("email_pending", None)
+    if sent:
+        status["email_sent"] = sent
+    if status != store.load_status():
+        store.save_status(status)

@@ -23,6 +23,21 @@ DAY, NEXT_WEEK_DAY = "2025-06-06", "2025-06-09"  # a Friday, then the Monday of 
 class Inbox:
     def __init__(self):
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.refuse: set[str] = set()  # addresses answered with 550 at RCPT TO
+        self.drop_after: int | None = None  # hang up at the next MAIL FROM once this many messages were accepted
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        if self.drop_after is not None and len(self.messages) >= self.drop_after:
+            server.transport.close()
+            return "421 4.3.2 Service shutting down"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:  # the server names the address in its answer, as real ones do
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -114,14 +129,86 @@ def test_no_issue_no_mail_and_last_weeks_highlights_follow_on_monday(project, sm
     assert status["email_sent"] == {"issue": NEXT_WEEK_DAY, "highlights": "2025-W23"}
 
 
-def test_server_down_fails_cleanly_and_retries_next_time(project, smtp):
+def mailed(inbox) -> list[str]:
+    return [rcpt for rcpts, _ in inbox.messages for rcpt in rcpts]
+
+
+def assert_no_address(project, outputs, addresses):
+    """The repository is public and the step summary is world-readable: no address in either, nor in any log."""
+    texts = list(outputs) + [p.read_text(errors="replace") for p in (project.root / "data").rglob("*") if p.is_file()]
+    summary = project.root / "summary.md"
+    if summary.exists():
+        texts.append(summary.read_text())
+    for addr in addresses:
+        for text in texts:
+            assert addr not in text, f"{addr} disclosed in: {text[:400]}"
+    assert not any("bozena" in text for text in texts)  # nor the refused one's name alone (server answers echo it)
+
+
+def test_a_refused_recipient_is_retried_once_on_the_next_run_and_nobody_is_mailed_twice(project, smtp):
     mail_project(project)
     project.server.set_day(DAY, corpus_day(DAY))
     cli(project, "run")
-    proc = cli(project, "email", env={**smtp_env(smtp), "SMTP_PORT": "9"}, check=False)  # nothing listens on port 9
-    assert proc.returncode == 1 and proc.stderr.strip().splitlines()[-1].startswith("error: SMTP 127.0.0.1:9: ")
-    assert "email_sent" not in yaml.safe_load((project.root / "data/status.yaml").read_text())
+    to = "ana@example.org, Bo <bozena.secret@example.org>, cy@example.org"
+    env = {**smtp_env(smtp, to), "GITHUB_STEP_SUMMARY": str(project.root / "summary.md")}
+    smtp.refuse = {"bozena.secret@example.org"}
+    first = cli(project, "-v", "email", env=env)  # exit 0: the issue is published; the failure is a warning
+    assert mailed(smtp) == ["ana@example.org", "cy@example.org"]
+    assert "WARNING" in first.stdout and "recipient 2 of 3 refused (550)" in first.stdout
+    status = yaml.safe_load((project.root / "data/status.yaml").read_text())
+    assert status["email_sent"]["issue"] == DAY and status["email_pending"][f"issue:{DAY}"]  # one digest owed
+    smtp.refuse = set()
+    second = cli(project, "email", env=env)
+    assert mailed(smtp) == ["ana@example.org", "cy@example.org", "bozena.secret@example.org"]
+    assert f"email: issue:{DAY} sent to 1 recipient" in second.stdout
+    third = cli(project, "email", env=env)
+    assert "nothing new to send" in third.stdout and len(smtp.messages) == 3
+    assert "email_pending" not in yaml.safe_load((project.root / "data/status.yaml").read_text())
+    assert_no_address(project, [first.stdout, first.stderr, second.stdout, second.stderr, third.stdout],
+                      ["bozena.secret@example.org", "ana@example.org", "cy@example.org"])
+
+
+def test_a_recipient_refused_twice_is_given_up_after_one_retry(project, smtp):
+    mail_project(project)
+    project.server.set_day(DAY, corpus_day(DAY))
+    cli(project, "run")
+    env = smtp_env(smtp, "ana@example.org, bozena.secret@example.org")
+    smtp.refuse = {"bozena.secret@example.org"}
+    cli(project, "email", env=env)
+    again = cli(project, "email", env=env)
+    assert "recipient 2 of 2 refused (550)" in again.stdout and "not retried" in again.stdout
+    assert "nothing new to send" in cli(project, "email", env=env).stdout
+    assert mailed(smtp) == ["ana@example.org"]
+    assert "email_pending" not in yaml.safe_load((project.root / "data/status.yaml").read_text())
+
+
+def test_server_down_costs_nothing_and_everyone_is_mailed_once_next_time(project, smtp):
+    mail_project(project)
+    project.server.set_day(DAY, corpus_day(DAY))
+    cli(project, "run")
+    before = project.snapshot("data")
+    proc = cli(project, "email", env={**smtp_env(smtp), "SMTP_PORT": "9"})  # nothing listens on port 9: exit 0
+    assert "WARNING email: SMTP 127.0.0.1:9 unreachable (ConnectionRefusedError)" in proc.stdout
+    assert "1 email due (issue:2025-06-06) will be sent on the next run" in proc.stdout
+    assert project.snapshot("data") == before  # nothing marked sent
+    # a missing secret is a configuration error: exit 1, one line
     proc = cli(project, "email", env={"EMAIL_TO": "ana@example.org"}, check=False)
-    assert proc.returncode == 1 and "SMTP_HOST is not set: 1 emails due (issue:2025-06-06) were not sent" in proc.stderr
+    assert proc.returncode == 1 and "SMTP_HOST is not set: 1 email due (issue:2025-06-06) not sent" in proc.stderr
     cli(project, "email", env=smtp_env(smtp))
+    assert mailed(smtp) == ["ana@example.org", "bo@example.org"]
+    assert "nothing new to send" in cli(project, "email", env=smtp_env(smtp)).stdout
     assert len(smtp.messages) == 2
+
+
+def test_the_connection_lost_midway_owes_the_rest_and_mails_them_once(project, smtp):
+    mail_project(project)
+    project.server.set_day(DAY, corpus_day(DAY))
+    cli(project, "run")
+    env = smtp_env(smtp, "ana@example.org, bo@example.org, cy@example.org")
+    smtp.drop_after = 1  # the server hangs up after the first message
+    out = cli(project, "email", env=env).stdout
+    assert "WARNING" in out and mailed(smtp) == ["ana@example.org"]
+    smtp.drop_after = None
+    cli(project, "email", env=env)
+    assert mailed(smtp) == ["ana@example.org", "bo@example.org", "cy@example.org"]
+    assert "nothing new to send" in cli(project, "email", env=env).stdout
