@@ -163,6 +163,10 @@ def merge_fields(old: Any, fresh: Any, machine: tuple[str, ...], enrichable: tup
         for name in llm:
             if name not in old.edited:
                 setattr(merged, name, getattr(fresh, name))
+    if "topic" not in old.edited and merged.llm_topic:
+        # the LLM's topic wins whenever the record holds its judgement, as when it was first given: a rerun whose
+        # answers come from the cache (or from no LLM at all) must not regroup papers under the keyword topics
+        merged.topic = merged.llm_topic
     return merged
 
 
@@ -302,6 +306,14 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     sel = select_papers(ann.papers, cfg, published, set(existing.removed) if existing else set(), prefilter)
     timings["select"] = time.monotonic() - t
 
+    # the LLM's earlier "not medical AI" verdicts on this day stand when it cannot be asked again (no key, an outage):
+    # a rerun must not publish what the LLM turned down
+    listed = {e.id for e in existing.entries} if existing else set()
+    verdicts = _llm_verdicts(store.load_dropped(ann.date), listed)
+    if enricher is None:
+        _apply_verdicts(sel, verdicts, set(verdicts))
+    # a paper this issue already lists stays listed (a rerun never takes one out): it is no candidate "not selected"
+    sel.dropped[:] = [d for d in sel.dropped if d.id not in listed]
     report = RunReport(
         date=ann.date, outcome="published", candidates=len(ann.papers), by_type=by_type,
         dropped=len(sel.dropped), already_published=sel.already_published, timings=timings,
@@ -352,7 +364,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
 
     if enricher:
         t = time.monotonic()
-        fresh = _judge(cfg, fresh, old, enricher, sel, report)
+        fresh = _judge(cfg, fresh, old, enricher, sel, report, verdicts)
         timings["enrich"] = time.monotonic() - t
         report.dropped = len(sel.dropped)
         store.save_dropped(ann.date, sorted(sel.dropped, key=lambda d: (-d.relevance, d.id)))
@@ -394,9 +406,33 @@ def _add_institutions(cfg: Config, fresh: list[Entry], old: dict[str, Entry], en
         report.signals.append(f"institution names: {namer.asked} asked of the LLM")
 
 
+LLM_VERDICT_PREFIX = "LLM relevance "
+
+
+def _llm_verdicts(dropped: list[dict], listed: set[str]) -> dict[str, Dropped]:
+    """The candidates of a day's drop log that the LLM turned down (and that are not listed in the issue)."""
+    out = {}
+    for d in dropped:
+        if isinstance(d, dict) and str(d.get("reason_en", "")).startswith(LLM_VERDICT_PREFIX) and d.get("id") not in listed:
+            out[d["id"]] = Dropped(d["id"], d.get("title", ""), d.get("topic"), d.get("relevance", 0),
+                                   d.get("reason_zh", ""), d.get("reason_en", ""))
+    return out
+
+
+def _apply_verdicts(sel: SelectResult, verdicts: dict[str, Dropped], ids: set[str]) -> None:
+    """Move the kept candidates in ``ids`` to the drop log with the LLM's earlier verdict on them."""
+    stay = [(p, s) for p, s in sel.kept if p.id not in ids]
+    taken = {p.id for p, _ in sel.kept} - {p.id for p, _ in stay}
+    sel.kept[:] = stay
+    sel.dropped[:] = [d for d in sel.dropped if d.id not in taken] + [verdicts[i] for i in sorted(taken)]
+    sel.dropped.sort(key=lambda d: (-d.relevance, d.id))
+
+
 def _judge(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher, sel: SelectResult,
-           report: RunReport) -> list[Entry]:
-    """Enrich the candidates and keep those the LLM (or, failing it, the keyword score) accepts."""
+           report: RunReport, verdicts: dict[str, Dropped] | None = None) -> list[Entry]:
+    """Enrich the candidates and keep those the LLM (or, failing it, its earlier verdict or the keyword score)
+    accepts."""
+    verdicts = verdicts or {}
     todo = [e for e in fresh if not (e.id in old and not needs_enrichment(old[e.id], enricher.signature) and old[e.id].version == e.version)]
     results = enricher.enrich_many([paper_input(e) for e in todo])
     report.llm = enricher.stats
@@ -408,16 +444,21 @@ def _judge(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enr
             if r.glossary_missing:
                 report.glossary_flags[e.id] = r.glossary_missing
             keep = r.relevance >= cfg.llm.keep_threshold
+        elif e.id in verdicts:
+            keep = False
         else:
             keep = e.relevance >= cfg.selection.threshold
         if keep or e.id in old:  # a paper already in this issue is never taken out by a rerun
             kept.append(e)
+        elif r is None and e.id in verdicts:
+            report.llm_rejected += 1
+            sel.dropped.append(verdicts[e.id])
         elif r is not None:
             report.llm_rejected += 1
             sel.dropped.append(Dropped(
                 e.id, e.title, r.topic, r.relevance,
                 f"大模型判定相关度 {r.relevance}% 低于 {cfg.llm.keep_threshold}%：{r.reason_zh}；关键词 {e.relevance}%",
-                f"LLM relevance {r.relevance}% below {cfg.llm.keep_threshold}%; keyword relevance {e.relevance}%",
+                f"{LLM_VERDICT_PREFIX}{r.relevance}% below {cfg.llm.keep_threshold}%; keyword relevance {e.relevance}%",
             ))
         else:
             sel.dropped.append(Dropped(e.id, e.title, e.topic, e.relevance, e.reason_zh + "（未经大模型判定）",

@@ -37,6 +37,8 @@ class FakeLLM(ThreadingHTTPServer):
         self.script: dict[str, list[str]] = {}
         self.relevance: dict[str, int] = {}
         self.topic: dict[str, str] = {}
+        # True: every answer names a topic other than the keyword topic (the next one in TOPIC_CYCLE)
+        self.shift_topics = False
         self.requests: list[dict] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -82,6 +84,17 @@ def _paper(body: dict) -> dict:
     return doc
 
 
+TOPIC_CYCLE = ["diagnosis", "imaging", "monitoring", "clinical_llm", "biomed"]
+
+
+def _topic(server: "FakeLLM", pid: str, keyword_topic: str | None, default: str) -> str:
+    if pid in server.topic:
+        return server.topic[pid]
+    if server.shift_topics and keyword_topic in TOPIC_CYCLE:
+        return TOPIC_CYCLE[(TOPIC_CYCLE.index(keyword_topic) + 1) % len(TOPIC_CYCLE)]
+    return keyword_topic or default
+
+
 def journal_answer(server: "FakeLLM", p: dict, mode: str) -> str:
     sections = p.get("sections") or []
     results = [s["text"] for s in sections if s.get("label", "").upper().startswith(("RESULT", "FINDING"))]
@@ -93,7 +106,7 @@ def journal_answer(server: "FakeLLM", p: dict, mode: str) -> str:
         "results_zh": f"结果（译文）：{results_en}" if results_en else "摘要未提供结果。",
         "conclusion_zh": "该方法具有潜在的临床应用价值。",
         "comment_zh": "样本来自单中心，外部验证仍需开展。" if p.get("write_comment") else "",
-        "topic": server.topic.get(p["id"]) or p.get("keyword_topic") or "imaging",
+        "topic": _topic(server, p["id"], p.get("keyword_topic"), "imaging"),
     }
     if mode == "dropnumbers":
         good["results_zh"] = "结果显示该方法表现良好，优于对照组。"
@@ -121,7 +134,7 @@ def answer(server: FakeLLM, body: dict, mode: str) -> str:
         "title_zh": f"关于{title[:40]}的研究",
         "summary_zh": "本文提出一种医学人工智能方法并报告了主要结果。",
         "abstract_zh": f"中文译文{terms}：{abstract}",
-        "topic": server.topic.get(pid) or p.get("keyword_topic") or "diagnosis",
+        "topic": _topic(server, pid, p.get("keyword_topic"), "diagnosis"),
         "relevance": server.relevance.get(pid, 80),
         "reason_zh": "与该专题的研究对象直接相关",
         "summary_en": f"The paper studies {title[:60]} and reports its main result.",

@@ -173,3 +173,50 @@ def test_killed_mid_run_resumes_where_it_stopped(project, llm):
     subprocess.run([sys.executable, "-m", "generator", "-c", str(clean / "config.yml"), "run"], cwd=clean, env=env,
                    check=True, capture_output=True)
     assert (clean / f"data/issues/2025/{DAY}.yaml").read_bytes() == (project.root / f"data/issues/2025/{DAY}.yaml").read_bytes()
+
+
+def test_rerun_changes_no_byte_when_the_llm_files_papers_under_other_topics(project, llm):
+    """The LLM's topic wins on the first run; a rerun (every answer cached) must not regroup under the keyword topics."""
+    project.server.set_day(DAY, corpus_day(DAY))
+    llm.shift_topics = True
+    env = env_for(project, llm)
+    cli(project, env, "run")
+    rec = record(project)
+    moved = [p for p in entries(rec) if p["llm_topic"] and p["topic"] == p["llm_topic"]]
+    assert moved and all(p["topic"] == s["topic"] for s in rec["sections"] for p in s["papers"])
+    from generator.config import load_config
+    from generator.select import classify
+
+    cfg = load_config(project.config, env=project.env)
+    keyword = {p.id: classify(p, cfg, cfg.llm.prefilter_threshold).topic for p in corpus_day(DAY)}
+    assert all(keyword[p["id"]] != p["topic"] for p in moved), "the fake LLM must disagree with the keywords"
+    before = project.snapshot("data", "docs", "feeds")
+    calls = len(llm.requests)
+    cli(project, env, "run")
+    assert len(llm.requests) == calls
+    after = project.snapshot("data", "docs", "feeds")
+    assert [k for k in set(before) | set(after) if before.get(k) != after.get(k)] == []
+    # without the key the LLM's judgement already in the record still decides: the issue record does not change
+    # (the drop log may then explain candidates with the keyword threshold of a keyless run)
+    cli(project, env_for(project, llm, key=False), "run")
+    after = project.snapshot("data/issues")
+    assert after == project.snapshot("data/issues") and after == {k: v for k, v in before.items() if k.startswith("data/issues")}
+
+
+def test_a_keyless_rerun_does_not_publish_what_the_llm_turned_down(project, llm):
+    papers = corpus_day(DAY)
+    project.server.set_day(DAY, papers)
+    from generator.config import load_config
+    from generator.select import classify
+
+    cfg = load_config(project.config, env=project.env)
+    strong = next(p.id for p in papers if classify(p, cfg).keep and classify(p, cfg).relevance >= 90)
+    llm.relevance[strong] = 5
+    cli(project, env_for(project, llm), "run")
+    rec = (project.root / f"data/issues/2025/{DAY}.yaml").read_bytes()
+    assert strong not in {p["id"] for p in entries(record(project))}
+    for env in (env_for(project, llm, key=False), dict(env_for(project, llm), LLM_BASE_URL="http://127.0.0.1:9/v1")):
+        cli(project, env, "run")  # no key; then an LLM that cannot be reached
+        assert (project.root / f"data/issues/2025/{DAY}.yaml").read_bytes() == rec
+        dropped = yaml.safe_load((project.root / f"data/dropped/2025/{DAY}.yaml").read_text())["dropped"]
+        assert next(d for d in dropped if d["id"] == strong)["reason_en"].startswith("LLM relevance 5%")
