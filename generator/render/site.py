@@ -88,19 +88,20 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
     return out
 
 
+# folders of docs/ that hold generated files only: every file in them must be one the records produce
+GENERATED_DIRS = ("issues", "journal", "topics", "highlights")
+
+
 def _owned(docs: Path, cfg: Config) -> list[Path]:
-    """Generated files currently on disk (candidates for removal)."""
-    found = [p for pattern in ("*/*.md", "*/*.entries.html") for p in (docs / "issues").glob(pattern)] if (docs / "issues").exists() else []
-    topics = docs / "topics"
-    if topics.exists():
-        found += list(topics.glob("*.md"))
-    highlights = docs / "highlights"
-    if highlights.exists():
-        found += [p for pattern in ("*.md", "*/*.md") for p in highlights.glob(pattern)]
-    journal = docs / "journal"
-    if journal.exists():
-        found += [p for pattern in ("*.md", "*/*.md", "*/*.entries.html") for p in journal.glob(pattern)]
-    return found
+    """Every file in the generated folders (candidates for removal): an editor's extra file there is no input."""
+    return sorted(p for d in GENERATED_DIRS if (docs / d).exists() for p in (docs / d).rglob("*")
+                  if p.is_file() or p.is_symlink())
+
+
+def stray_files(cfg: Config, expected: set[str]) -> list[str]:
+    """docs-relative paths of files in the generated folders that no record produces (for ``validate``)."""
+    docs = cfg.paths.docs
+    return [str(p.relative_to(docs)) for p in _owned(docs, cfg) if str(p.relative_to(docs)) not in expected]
 
 
 def weeks_of(cfg: Config, store: Store, issues: list[Issue]) -> list[highlights_mod.Week]:
@@ -144,6 +145,13 @@ def vendor_mathjax(docs: Path) -> list[str]:
     return written
 
 
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha1(path.read_bytes()).hexdigest()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
 def _inputs_digest(code: str, store: Store, day: str) -> str:
     """What an issue page depends on: its record, its drop log, and ``code`` (the config and the renderer)."""
     h = hashlib.sha1(code.encode())
@@ -167,16 +175,26 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
     docs, feeds_dir = cfg.paths.docs, cfg.paths.feeds
     result = RenderResult()
 
-    # issue pages whose inputs are unchanged since the last render are not computed again
+    # issue pages whose inputs are unchanged since the last render are not computed again - but only when the files
+    # on disk are still byte for byte what that render wrote (the manifest keeps the digests of inputs AND outputs):
+    # a page or fragment edited by hand, or a manifest that does not match, means the page is rendered again
     manifest_path = cfg.paths.cache / "render-manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text())
     except (FileNotFoundError, ValueError):
         manifest = {}
+    manifest = manifest if isinstance(manifest, dict) else {}
     code = _code_digest(cfg)
     digests = {pages.issue_page_path(i.date): _inputs_digest(code, store, i.date) for i in issues}
-    unchanged = {rel for rel, d in digests.items() if manifest.get(rel) == d and (docs / rel).exists()
-                 and (docs / rel.replace(".md", ".entries.html")).exists()}
+
+    def outputs(rel: str) -> list[str | None]:
+        return [_file_digest(docs / rel), _file_digest(docs / (rel.removesuffix(".md") + ".entries.html"))]
+
+    unchanged = set()
+    for rel, d in digests.items():
+        seen = manifest.get(rel)
+        if isinstance(seen, dict) and seen.get("in") == d and None not in (out := outputs(rel)) and seen.get("out") == out:
+            unchanged.add(rel)
 
     page_texts = compute_pages(cfg, issues, status, store, unchanged)
     feed_files = build_all_feeds(cfg, store, issues)
@@ -215,11 +233,12 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
             result.unchanged += 1
     index_dir = docs / search_index.INDEX_DIR
     if index_dir.exists():
-        for p in index_dir.glob("*.json"):
+        for p in sorted(f for f in index_dir.rglob("*") if f.is_file()):
             if str(p.relative_to(docs)) not in index_files:
                 remove(p)
                 result.removed.append(f"docs/{p.relative_to(docs)}")
-    atomic_write(manifest_path, json.dumps(digests, sort_keys=True, indent=0))
+    atomic_write(manifest_path, json.dumps({rel: {"in": d, "out": outputs(rel)} for rel, d in digests.items()},
+                                           sort_keys=True, indent=0))
     keep_feeds = {feeds_dir / f.path for f in feed_files}
     if feeds_dir.exists():
         for p in feeds_dir.glob("*/*.xml"):
