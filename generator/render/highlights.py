@@ -11,6 +11,7 @@ records every time the site is rendered: per topic the ``highlights.per_topic`` 
     comments: {'2506.05361': '...'}   # replaces the key-contribution line of that paper
 
 The file is the only human input and nothing generated ever writes it, so a pin survives every regeneration.
+The note and the comments are editors' text: they reach the page only through ``sanitize`` (a Markdown subset).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 from ..config import Config
 from ..model import ARXIV_ID_RE, Entry, Issue
 from . import feeds as feeds_mod
+from . import sanitize
 from .pages import GENERATED, _front_matter, editor_note_block, issue_page_path, source_url
 from .text import clean, esc, md_escape, truncate
 
@@ -168,9 +170,12 @@ def week_page(cfg: Config, week: Week) -> str:
         pin = "<br>置顶 · pinned" if p.pinned else ""
         votes = f" · HF ▲{e.hf_upvotes}" if e.hf_upvotes else ""
         source = f"[arXiv:{e.id}](https://arxiv.org/abs/{e.id}) · [{p.day}](../../{issue_page_path(p.day)}#{e.anchor}){votes}"
-        contrib = md_escape(truncate(_contribution(p, "zh"), 160))
-        if _contribution(p, "en").strip() and not p.comment.strip():
-            contrib += "<br>" + md_escape(truncate(_contribution(p, "en"), 200))
+        if p.comment.strip():  # the editor's words, whole: a cut could end inside a link
+            contrib = sanitize.inline(p.comment)
+        else:
+            contrib = md_escape(truncate(_contribution(p, "zh"), 160))
+            if _contribution(p, "en").strip():
+                contrib += "<br>" + md_escape(truncate(_contribution(p, "en"), 200))
         topic = md_escape(t.name_zh + " · " + t.name_en) if t else md_escape(e.topic)
         out.append(f"| {n}{pin} | {title} | {topic} | {source} | {contrib} |")
     if not week.picks:

@@ -5,7 +5,8 @@ journal, the English and Chinese titles, the structured Chinese summary (目的 
 (本刊点评 by an editor, or an AI draft labelled as such), the English abstract with its section labels and the DOI;
 a numbered reference list [n] -> doi.org at the end, then the articles that were already on the site from arXiv.
 Article text reaches the page only through ``text.to_html`` / ``text.esc`` (entries live in a sidecar fragment
-file like the daily issue pages) and the feeds only through ``esc``.
+file like the daily issue pages), an editor's comment only through ``sanitize.render``, and the feeds only through
+``esc``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from ..config import Config
 from ..model import JournalEntry, JournalIssue
 from . import feeds as feeds_mod
 from .exports import article_export, export_url
-from .pages import (FRAGMENT, GENERATED, PLACEHOLDER, IssuePage, _editor_md, _front_matter, editor_note_block,
-                    export_links, source_url, topic_sections)
+from . import sanitize
+from .pages import (FRAGMENT, GENERATED, PLACEHOLDER, IssuePage, _front_matter, editor_note_block, export_links,
+                    source_url, topic_sections)
 from .text import authors_short, clean, esc, md_escape, to_html, truncate
 
 SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方法", "Methods"),
@@ -86,7 +88,7 @@ def _item_html(n: int, e: JournalEntry, cfg: Config) -> str:
                      f'结果中未见英文结果的数字 · not found in 结果: {esc(", ".join(e.numbers_missing))}</p>')
     if e.editor_comment.strip():
         parts.append('<div class="paper-editor-note"><p class="editor-label"><strong>本刊点评 · Editor\'s comment</strong></p>'
-                     + _editor_md(e.editor_comment) + "</div>")
+                     + sanitize.render(e.editor_comment) + "</div>")
     elif e.comment_ai_zh.strip():
         parts.append('<div class="paper-editor-note ai-drafted"><p class="editor-label"><strong>AI 草拟点评 · AI-drafted comment'
                      '</strong> <span class="enriched-by">未经编辑审阅 · not reviewed by an editor</span></p>'

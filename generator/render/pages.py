@@ -3,20 +3,19 @@
 Issue pages are bilingual (one page, rendered by mkdocs-static-i18n for both
 the zh and en UI).  Home, archive, topic and subscribe pages exist once per
 language (``index.md`` / ``index.en.md``).  Paper text reaches a page only
-through ``text.to_html`` (inside raw HTML blocks) or ``text.md_escape``.
+through ``text.to_html`` (inside raw HTML blocks) or ``text.md_escape``; editors' text only through
+``sanitize.render`` (a Markdown subset, see there); the run status only through ``md_escape``.
 """
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from dataclasses import dataclass
-
-import markdown as md
 
 from ..config import Config, Topic
 from ..links import label_of
 from ..model import Entry, Issue
+from . import sanitize
 from .exports import export_url, issue_export, paper_export
 from .text import esc, md_escape, to_html, truncate
 
@@ -88,11 +87,6 @@ def _front_matter(**meta: str) -> str:
     return "\n".join(lines)
 
 
-def _editor_md(text: str) -> str:
-    """An editor's note: Markdown allowed, raw HTML not (it is escaped)."""
-    return md.markdown(html.escape(text.strip(), quote=False), extensions=["extra"], output_format="html")
-
-
 # ------------------------------------------------------------------ issue page
 
 
@@ -146,7 +140,7 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
     if e.editor_note.strip():
         parts.append(
             '<div class="paper-editor-note"><p class="editor-label"><strong>本刊点评 · Editor\'s note</strong></p>'
-            + _editor_md(e.editor_note)
+            + sanitize.render(e.editor_note)
             + "</div>"
         )
     if e.abstract_zh.strip():
@@ -246,7 +240,7 @@ def fragments_path(day: str) -> str:
 
 def editor_note_block(zh: str, en: str, title: str = "本期编者按 · Editor's note") -> list[str]:
     """An issue's (or week's) editor's note as an admonition, each language in its own block; [] when empty."""
-    note = "".join(f'<div lang="{lang}">{_editor_md(text)}</div>' for lang, text in (("zh", zh), ("en", en)) if text.strip())
+    note = "".join(f'<div lang="{lang}">{sanitize.render(text)}</div>' for lang, text in (("zh", zh), ("en", en)) if text.strip())
     if not note:
         return []
     return ['<div class="admonition note editor-note" markdown="0">'
@@ -337,16 +331,24 @@ def _topic_counts(s: IssueSummary, cfg: Config, lang: str) -> str:
 
 
 def _status_line(status: dict, lang: str) -> str:
+    """The last run's outcome for the home page's admonition (Markdown): every value from data/status.yaml is
+    Markdown-escaped, since the file can be changed by a pull request like any record."""
     last = status.get("last_run") or {}
+    if not isinstance(last, dict):
+        return ""
     outcome = last.get("outcome")
     t = L[lang]
-    d = last.get("date", "")
+
+    def v(key: str, default: object = "") -> str:
+        value = last.get(key, default)
+        return md_escape("" if value is None else str(value))
+
     if outcome == "no_announcement":
-        return t["no_announcement"].format(d=d)
+        return t["no_announcement"].format(d=v("date"))
     if outcome == "nothing_selected":
-        return t["nothing_kept"].format(d=d, c=last.get("candidates", 0))
+        return t["nothing_kept"].format(d=v("date"), c=v("candidates", 0))
     if outcome == "published":
-        return t["published"].format(d=d, n=last.get("number"), k=last.get("kept"), c=last.get("candidates"))
+        return t["published"].format(d=v("date"), n=v("number"), k=v("kept"), c=v("candidates"))
     return ""
 
 
