@@ -57,23 +57,48 @@ def article_export(pmid: str, ext: str) -> str:
 # ------------------------------------------------------------------ BibTeX
 
 
+# what a value must be scanned for, longest first: a backslash pair, an escaped special, a special, a final backslash
+_BIB_TOKEN = re.compile(r"\\\\|\\[{}%&#]|[{}%&#]|\\$")
+_BIB_SPELLED = {"\\{": r"\textbraceleft{}", "\\}": r"\textbraceright{}", "\\": r"\textbackslash{}",
+                "\\\\": r"\textbackslash{}\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#"}
+
+
 def _bib_value(text: str | None) -> str:
-    """A field value inside braces: LaTeX and math kept; braces escaped when unbalanced; the BibTeX/LaTeX specials
-    that break parsers (% & #) escaped."""
+    r"""A field value inside braces that no brace in it can close: LaTeX and math kept, the specials that break
+    parsers (% & #) escaped.
+
+    BibTeX counts every brace, backslash or not, while bibtexparser skips a brace after a backslash; so the value
+    carries no brace after a backslash (``\{`` is spelt ``\textbraceleft{}``, a backslash pair or a final backslash
+    ``\textbackslash{}``) and only the braces that pair up (an unpaired one is spelt out too).  Then BibTeX and
+    bibtexparser read the same single field, and no ``}`` in a title can end it early.
+    """
     text = clean(text)
-    text = re.sub(r"(?<!\\)([%&#])", r"\\\1", text)
-    depth = 0
-    for ch in text:
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if depth < 0:
-            break
-    if depth != 0:
-        text = text.replace("{", r"\{").replace("}", r"\}")
-    return text
+    out: list[str] = []
+    opened: list[int] = []  # positions in out of the "{" not paired yet
+    pos = 0
+    for m in _BIB_TOKEN.finditer(text):
+        out.append(text[pos:m.start()])
+        pos, token = m.end(), m.group()
+        if token == "{":
+            opened.append(len(out))
+        elif token == "}":
+            token = "}" if opened and opened.pop() is not None else r"\textbraceright{}"
+        out.append(_BIB_SPELLED.get(token, token))
+    out.append(text[pos:])
+    for i in opened:
+        out[i] = r"\textbraceleft{}"
+    return "".join(out)
+
+
+def _bib_title(title: str) -> str:
+    """The title's case kept as written: the whole title in a brace group, unless it uses braces for that itself."""
+    value = _bib_value(title)
+    return value if "{" in title or "}" in title else f"{{{value}}}"
 
 
 def _bib_entry(kind: str, key: str, fields: list[tuple[str, str | None]]) -> str:
-    rows = [f"  {name} = {{{_bib_value(value)}}}" for name, value in fields if value]
+    rows = [f"  {name} = {{{_bib_title(value) if name == 'title' else _bib_value(value)}}}"
+            for name, value in fields if value]
     return f"@{kind}{{{key},\n" + ",\n".join(rows) + "\n}\n"
 
 
@@ -88,7 +113,7 @@ def _arxiv_year(pid: str) -> str:
 def bibtex_paper(e: Entry, issue: Issue, cfg: Config) -> str:
     vid = e.id + (f"v{e.version}" if e.version else "")
     return _bib_entry("misc", f"arxiv:{e.id}", [
-        ("title", f"{{{e.title}}}" if "{" not in e.title and "}" not in e.title else e.title),
+        ("title", e.title),
         ("author", " and ".join(clean(a) for a in e.authors)),
         ("year", _arxiv_year(e.id)),
         ("eprint", e.id),
@@ -110,7 +135,7 @@ def _pages(citation: str) -> tuple[str, str, str]:
 def bibtex_article(e: JournalEntry, issue: JournalIssue, cfg: Config) -> str:
     volume, number, pages = _pages(e.citation)
     return _bib_entry("article", f"pmid:{e.pmid}", [
-        ("title", f"{{{e.title}}}" if "{" not in e.title and "}" not in e.title else e.title),
+        ("title", e.title),
         ("author", " and ".join(clean(a) for a in e.authors)),
         ("journal", e.journal_iso or e.journal),
         ("year", e.published[:4]),
