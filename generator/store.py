@@ -6,9 +6,11 @@
     data/status.yaml                    the last runs' outcomes, shown on the home page
 
 YAML is dumped with a fixed key order and style, so the same record always
-gives the same bytes.  Every file an editor can change is read through ``safe_load_record``: anchors and aliases
-are refused and a file over MAX_RECORD_BYTES is not read, so no record can make a command hang.  Every write goes to a temporary file in the same folder
-and is renamed into place: a crash never leaves half a file.
+gives the same bytes.  Every write goes to a temporary file in the same folder
+and is renamed into place: a crash never leaves half a file.  Every file an
+editor can change is read through ``safe_load_record``: anchors and aliases are
+refused and a file over MAX_RECORD_BYTES is not read, so no record can make a
+command hang or fill the memory.
 """
 
 from __future__ import annotations
@@ -164,6 +166,8 @@ def safe_load_record(data: str | bytes, name: str | Path) -> Any:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise RecordError(f"{name}:{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
+    except ValueError as e:  # a value YAML recognises but cannot build: 2025-02-30 unquoted, an int of 5,000 digits
+        raise RecordError(f"{name}: a value cannot be read: {str(e)[:120]}") from None
 
 
 def _refuse_aliases(text: str, name: str | Path) -> None:
@@ -321,6 +325,9 @@ class Store:
         return {p.stem: self.load_raw(p) for p in self.highlight_paths()}
 
     # ---------------------------------------------------------------- others
+
+    def dropped_paths(self) -> list[Path]:
+        return _yaml_files(self.data_dir / "dropped", "*/*.yaml")
 
     def save_dropped(self, day: str, dropped: list[Dropped]) -> bool:
         doc = {"date": day, "dropped": [d.to_dict() for d in dropped]}

@@ -8,17 +8,22 @@ record.
 
 from __future__ import annotations
 
+import math
 import re
-from pathlib import Path
-from dataclasses import dataclass
+import types
+import typing
+from dataclasses import dataclass, fields
+from datetime import date as Date
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from .config import Config
 from .journal import JOURNAL_MACHINE_FIELDS
 from .model import (ANNOUNCE_TYPES, ARXIV_ID_RE, ENRICHABLE, JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, LLM_FIELDS, PMID_RE,
-                    Entry, JournalEntry)
+                    SCHEMA_VERSION, Dropped, Entry, JournalEntry)
 from .pipeline import MACHINE_FIELDS
 from .render.site import build_all_feeds, compute_pages
+from .render.highlights import week_id
 from .store import RecordError, Store
 
 EDITABLE = set(MACHINE_FIELDS) | set(ENRICHABLE) | set(LLM_FIELDS) | {"hf_upvotes", "hf_repo"}
@@ -28,40 +33,90 @@ PAPER_KEYS = {f for f in Entry.__dataclass_fields__}
 JOURNAL_EDITABLE = set(JOURNAL_MACHINE_FIELDS) | set(JOURNAL_ENRICHABLE) | set(JOURNAL_LLM_FIELDS)
 JOURNAL_TOP_KEYS = {"schema", "kind", "date", "start", "number", "editor_note", "source", "removed", "also_on_arxiv", "sections"}
 ARTICLE_KEYS = {f for f in JournalEntry.__dataclass_fields__}
+DAILY_SOURCE = {"categories": "list", "candidates": "count"}
+JOURNAL_SOURCE = {"journals": "list", "found": "count"}
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether ``value`` (plain YAML data) is of the model's annotated type: what from_dict and the renderers assume."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, h) for h in typing.get_args(hint))
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_conforms(x, item) for x in value)
+    if origin is dict:
+        key, val = typing.get_args(hint)
+        return isinstance(value, dict) and all(_conforms(k, key) and _conforms(v, val) for k, v in value.items())
+    if hint is type(None):
+        return value is None
+    if isinstance(value, bool):  # YAML's yes/no/true are booleans, never a number or text
+        return hint is bool
+    if hint is float:  # an int is a number too; .nan and .inf are not
+        return isinstance(value, int) or isinstance(value, float) and math.isfinite(value)
+    return isinstance(value, hint)
+
+
+def _describe(hint: Any) -> str:
+    """The expected type in an editor's words."""
+    args = [h for h in typing.get_args(hint) if h is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return ("text" if args == [str] else _describe(args[0])) + " or null"
+    if typing.get_origin(hint) is list:
+        return "a list of text, like [a, b]" if args == [str] else f"a list of {_describe(args[0])}"
+    if typing.get_origin(hint) is dict:
+        return "a mapping of text: text" if args == [str, str] else "a mapping"
+    return {str: "text (use '' for empty)", int: "a whole number", float: "a number"}.get(hint, hint.__name__)
+
+
+def _shown(v: Any) -> str:
+    return f"{type(v).__name__} {str(v)[:40]!r}"
+
+
+def _field_types(cls: type, e: dict, where: str, own: set[str]) -> list[str]:
+    """Each field of the model class ``cls`` that the item sets must have the annotated type; fields in ``own`` are
+    left to the caller, which checks their values too (ranges, id patterns) with a message of its own."""
+    hints = typing.get_type_hints(cls)
+    return [f"{where}: field {f.name}: expected {_describe(hints[f.name])}, got {_shown(e[f.name])}"
+            for f in fields(cls) if f.name in e and f.name not in own and not _conforms(e[f.name], hints[f.name])]
+
+
+def _required(cls: type, e: dict, where: str) -> list[str]:
+    """Fields without a default: from_dict cannot build the item without them."""
+    from dataclasses import MISSING
+
+    return [f"{where}: required field {f.name!r} is missing" for f in fields(cls)
+            if f.default is MISSING and f.default_factory is MISSING and f.name not in e]
+
+
+def _whole(e: dict, key: str, where: str, low: int, high: int | None = None, null: bool = False) -> list[str]:
+    v = e.get(key)
+    if v is None and (null or key not in e):
+        return []
+    if isinstance(v, bool) or not isinstance(v, int) or v < low or high is not None and v > high:
+        span = f"{low}-{high}" if high is not None else f"from {low}"
+        return [f"{where}: field {key}: expected a whole number {span}{', or null' if null else ''}, got {v!r}"[:300]]
+    return []
+
+
+# Fields whose values (not only types) the paper check knows: each gets one message, not two.
+_PAPER_OWN = {"id", "version", "announce_type", "relevance", "llm_relevance", "hf_upvotes"}
 
 
 def _type_problems(e: dict, where: str) -> list[str]:
     out = []
-
-    def want(key: str, kinds: tuple, what: str, optional: bool = False) -> None:
-        v = e.get(key)
-        if v is None and optional:
-            return
-        if not isinstance(v, kinds) or isinstance(v, bool) and bool not in kinds:
-            out.append(f"{where}: field {key}: expected {what}, got {type(v).__name__} {str(v)[:40]!r}")
-
-    want("id", (str,), "an arXiv id in quotes, like '2506.05361'")
-    if isinstance(e.get("id"), str) and not ARXIV_ID_RE.match(e["id"]):
-        out.append(f"{where}: field id: {e['id']!r} is not an arXiv id (no version suffix, e.g. '2506.05361')")
-    want("version", (int,), "a whole number", optional=True)
-    want("title", (str,), "text")
-    want("abstract", (str,), "text")
-    for key in ("title_zh", "summary_zh", "summary_en", "abstract_zh", "editor_note", "reason_zh", "reason_en", "reason_llm_zh", "enriched_by", "hf_repo"):
-        if key in e:
-            want(key, (str,), "text (use '' for empty)")
-    for key in ("authors", "categories", "institutions", "institutions_zh", "code_links", "edited", "glossary_missing"):
-        if key in e:
-            v = e[key]
-            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-                out.append(f"{where}: field {key}: expected a list of text, like [a, b]")
-    if "relevance" in e and (isinstance(e["relevance"], bool) or not isinstance(e["relevance"], int) or not 0 <= e["relevance"] <= 100):
-        out.append(f"{where}: field relevance: expected a whole number 0-100, got {e['relevance']!r}")
-    if e.get("hf_upvotes") is not None and (isinstance(e["hf_upvotes"], bool) or not isinstance(e["hf_upvotes"], int) or e["hf_upvotes"] < 0):
-        out.append(f"{where}: field hf_upvotes: expected a whole number from 0, or null")
-    if e.get("llm_relevance") is not None and (not isinstance(e["llm_relevance"], int) or not 0 <= e["llm_relevance"] <= 100):
-        out.append(f"{where}: field llm_relevance: expected a whole number 0-100 or null")
+    pid = e.get("id")
+    if "id" in e and not isinstance(pid, str):
+        out.append(f"{where}: field id: expected an arXiv id in quotes, like '2506.05361', got {_shown(pid)}")
+    elif isinstance(pid, str) and not ARXIV_ID_RE.match(pid):
+        out.append(f"{where}: field id: {pid!r} is not an arXiv id (no version suffix, e.g. '2506.05361')")
+    out += _whole(e, "version", where, 1, null=True)
+    out += _whole(e, "relevance", where, 0, 100)
+    out += _whole(e, "llm_relevance", where, 0, 100, null=True)
+    out += _whole(e, "hf_upvotes", where, 0, null=True)
     if "announce_type" in e and e["announce_type"] not in ANNOUNCE_TYPES:
         out.append(f"{where}: field announce_type: expected one of {', '.join(ANNOUNCE_TYPES)}, got {e['announce_type']!r}")
+    out += _field_types(Entry, e, where, _PAPER_OWN)
     for url in e.get("code_links") or [] if isinstance(e.get("code_links"), list) else []:
         if isinstance(url, str) and not url.startswith("https://"):
             out.append(f"{where}: field code_links: {url!r} is not an https:// link")
@@ -72,7 +127,7 @@ def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
     """Problems in one issue record (empty list: valid)."""
     if not isinstance(raw, dict):
         return [f"{path}: the record must be a mapping (date:, number:, sections: ...)"]
-    problems = _header_problems(raw, path, TOP_KEYS, "data/issues")
+    problems = _header_problems(raw, path, TOP_KEYS, "data/issues", "arxiv", DAILY_SOURCE)
     removed = raw.get("removed", [])
     if not isinstance(removed, list) or not all(isinstance(x, str) for x in removed):
         problems.append(f"{path}: removed: expected a list of arXiv ids in quotes")
@@ -80,7 +135,7 @@ def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
 
 
 def _paper_problems(e: dict, where: str) -> list[str]:
-    out = [f"{where}: required field {key!r} is missing" for key in ("id", "title", "abstract", "topic") if key not in e]
+    out = _required(Entry, e, where)
     out += [f"{where}: unknown field {key!r}" for key in e if key not in PAPER_KEYS]
     return out + _type_problems(e, where)
 
@@ -144,68 +199,145 @@ def _section_problems(raw: dict, path: str, cfg: Config, kind: ItemKind, removed
     return problems
 
 
-def _header_problems(raw: dict, path: str, known: set[str], folder: str) -> list[str]:
-    """Keys, date, number and editor's note: the parts every record shares."""
+def _header_problems(raw: dict, path: str, known: set[str], folder: str, kind: str,
+                     source: dict[str, str]) -> list[str]:
+    """Keys, kind, date (a real day, and the file's name and YYYY folder), number, source and editor's note: the parts
+    every record shares.  ``source``: its keys, each 'list' (of text) or 'count'."""
     problems = [f"{path}: unknown top-level key {k!r} (known: {', '.join(sorted(known))})" for k in raw if k not in known]
     problems += [f"{path}: required key {k!r} is missing" for k in ("date", "number", "sections") if k not in raw]
-    date = str(raw.get("date", ""))
-    if "date" in raw and not DATE_RE.match(date):
-        problems.append(f"{path}: date: expected YYYY-MM-DD in quotes, got {raw['date']!r}")
-    elif "date" in raw and not path.endswith(f"{date}.yaml"):
-        problems.append(f"{path}: date {date} does not match the file name; records are named {folder}/YYYY/YYYY-MM-DD.yaml")
+    if raw.get("kind", kind) != kind:
+        problems.append(f"{path}: kind: expected {kind!r} for a record in {folder}/, got {raw['kind']!r}"[:300])
+    if raw.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
+        problems.append(f"{path}: schema: expected {SCHEMA_VERSION}, got {raw['schema']!r}"[:300])
+    date_problems = _date_problems(raw["date"], f"{path}: date") if "date" in raw else ["no date"]
+    problems += date_problems if "date" in raw else []
+    if not date_problems:
+        date, where = str(raw["date"]), PurePosixPath(path)
+        if where.name != f"{date}.yaml" or where.parent.name != date[:4]:
+            problems.append(f"{path}: date {date} does not match the file's name and folder; this record belongs in "
+                            f"{folder}/{date[:4]}/{date}.yaml")
     if "number" in raw and (isinstance(raw["number"], bool) or not isinstance(raw["number"], int) or raw["number"] < 1):
-        problems.append(f"{path}: number: expected a whole number from 1, got {raw['number']!r}")
+        problems.append(f"{path}: number: expected a whole number from 1, got {raw['number']!r}"[:300])
+    problems += _source_problems(raw.get("source", {}), path, source)
     note = raw.get("editor_note", {})
     if not isinstance(note, dict) or any(k not in ("zh", "en") or not isinstance(v, (str, type(None))) for k, v in note.items()):
         problems.append(f"{path}: editor_note: expected {{zh: '...', en: '...'}}")
     return problems
 
 
+def _date_problems(value: Any, what: str, text_only: bool = False) -> list[str]:
+    """A real calendar day written YYYY-MM-DD (2025-02-30 is not one).  Unquoted, YAML reads it as a date, which the
+    records accept where the model converts it (``text_only`` where it does not)."""
+    if isinstance(value, Date) and not text_only and DATE_RE.match(str(value)):
+        return []
+    if not isinstance(value, str) or not DATE_RE.match(value):
+        return [f"{what}: expected YYYY-MM-DD in quotes, got {value!r}"[:300]]
+    try:
+        Date.fromisoformat(value)
+    except ValueError:
+        return [f"{what}: {value} is not a day of the calendar"]
+    return []
+
+
+def _source_problems(src: Any, path: str, keys: dict[str, str]) -> list[str]:
+    shape = ", ".join(f"{k}: {'[...]' if v == 'list' else 'N'}" for k, v in keys.items())
+    if not isinstance(src, dict):
+        return [f"{path}: source: expected {{{shape}}}"]
+    out = [f"{path}: source: unknown key {k!r} (known: {', '.join(keys)})" for k in src if k not in keys]
+    for key, what in keys.items():
+        v = src.get(key)
+        if v is None:
+            continue
+        if what == "list" and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            out.append(f"{path}: source.{key}: expected a list of text, like [a, b]")
+        if what == "count" and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+            out.append(f"{path}: source.{key}: expected a whole number from 0, got {v!r}"[:300])
+    return out
+
+
 def check_journal_record(raw: Any, path: str, cfg: Config) -> list[str]:
     """Problems in one journal issue record (data/journal/YYYY/DATE.yaml)."""
     if not isinstance(raw, dict):
         return [f"{path}: the record must be a mapping (date:, number:, sections: ...)"]
-    problems = _header_problems(raw, path, JOURNAL_TOP_KEYS, "data/journal")
-    if "start" in raw and not DATE_RE.match(str(raw["start"])):
-        problems.append(f"{path}: start: expected YYYY-MM-DD in quotes, got {raw['start']!r}")
+    problems = _header_problems(raw, path, JOURNAL_TOP_KEYS, "data/journal", "journal", JOURNAL_SOURCE)
+    if "start" in raw:
+        found = _date_problems(raw["start"], f"{path}: start")
+        if not found and not _date_problems(raw.get("date"), "") and str(raw["start"]) > str(raw["date"]):
+            found = [f"{path}: start {raw['start']} is after date {raw['date']}; the week runs from start to date"]
+        problems += found
     removed = raw.get("removed", [])
     if not isinstance(removed, list) or not all(isinstance(x, str) and PMID_RE.match(x) for x in removed):
         problems.append(f"{path}: removed: expected a list of PMIDs in quotes, like ['39912345']")
-    also = raw.get("also_on_arxiv", [])
-    if not isinstance(also, list) or not all(isinstance(x, dict) and "pmid" in x and "arxiv_id" in x for x in also):
-        problems.append(f"{path}: also_on_arxiv: expected a list of {{pmid: ..., arxiv_id: ..., ...}}")
+    problems += _also_problems(raw.get("also_on_arxiv", []), path)
     return problems + _section_problems(raw, path, cfg, JOURNAL_ITEMS, removed, _article_problems)
 
 
 def _article_problems(e: dict, where: str) -> list[str]:
-    problems = [f"{where}: required field {k!r} is missing" for k in ("pmid", "title", "journal", "topic") if k not in e]
+    problems = _required(JournalEntry, e, where)
     problems += [f"{where}: unknown field {k!r}" for k in e if k not in ARTICLE_KEYS]
     pmid = e.get("pmid")
     if "pmid" in e and not (isinstance(pmid, str) and PMID_RE.match(pmid)):
         problems.append(f"{where}: field pmid: expected a PMID in quotes, like '39912345', got {pmid!r}")
-    for key in ("title", "journal", "journal_iso", "published", "citation", "reason_zh", "reason_en", "enriched_by",
-                *JOURNAL_ENRICHABLE, "llm_topic"):
-        if key in e and not isinstance(e[key], str):
-            problems.append(f"{where}: field {key}: expected text (use '' for empty), got {type(e[key]).__name__}")
-    for key in ("doi", "pmcid"):
-        if e.get(key) is not None and not isinstance(e[key], str):
-            problems.append(f"{where}: field {key}: expected text or null")
-    for key in ("authors", "affiliations", "publication_types", "edited", "numbers_missing"):
-        if key in e and (not isinstance(e[key], list) or not all(isinstance(x, str) for x in e[key])):
-            problems.append(f"{where}: field {key}: expected a list of text, like [a, b]")
-    abstract = e.get("abstract", [])
-    if not isinstance(abstract, list) or not all(isinstance(x, dict) and isinstance(x.get("text"), str) for x in abstract):
-        problems.append(f"{where}: field abstract: expected a list of {{label: ..., text: ...}}")
-    rel = e.get("relevance", 0)
-    if isinstance(rel, bool) or not isinstance(rel, int) or not 0 <= rel <= 100:
-        problems.append(f"{where}: field relevance: expected a whole number 0-100, got {rel!r}")
+    problems += _whole(e, "relevance", where, 0, 100)
+    problems += _field_types(JournalEntry, e, where, {"pmid", "relevance", "abstract"})
+    problems += _abstract_problems(e.get("abstract", []), where)
     return problems
+
+
+ABSTRACT_KEYS = ("label", "category", "text")
+
+
+def _abstract_problems(abstract: Any, where: str) -> list[str]:
+    """A structured abstract: a list of {label, category, text}; label and category may be empty or null."""
+    shape = f"{where}: field abstract: expected a list of {{label: ..., category: ..., text: ...}}"
+    if not isinstance(abstract, list):
+        return [shape]
+    out = []
+    for i, s in enumerate(abstract):
+        if not isinstance(s, dict) or not isinstance(s.get("text"), str):
+            out.append(f"{shape}; section {i + 1} has no text")
+            continue
+        out += [f"{where}: field abstract: section {i + 1}: unknown key {k!r} (known: {', '.join(ABSTRACT_KEYS)})"
+                for k in s if k not in ABSTRACT_KEYS]
+        out += [f"{where}: field abstract: section {i + 1}: {k}: expected text or null, got {_shown(s[k])}"
+                for k in ("label", "category") if s.get(k) is not None and not isinstance(s[k], str)]
+    return out
+
+
+ALSO_KEYS = ("pmid", "doi", "title", "journal", "arxiv_id", "arxiv_date")
+
+
+def _also_problems(also: Any, path: str) -> list[str]:
+    """``also_on_arxiv``: articles linked to the arXiv entry that listed them ({pmid, doi, title, journal, arxiv_id,
+    arxiv_date}); the link is built from arxiv_date and arxiv_id, so both must be what they say."""
+    if not isinstance(also, list):
+        return [f"{path}: also_on_arxiv: expected a list of {{pmid: ..., arxiv_id: ..., arxiv_date: ..., ...}}"]
+    out = []
+    for i, a in enumerate(also):
+        where = f"{path}: also_on_arxiv[{i}]"
+        if not isinstance(a, dict):
+            out.append(f"{where}: expected a mapping {{pmid: ..., arxiv_id: ..., arxiv_date: ..., ...}}")
+            continue
+        out += [f"{where}: unknown key {k!r} (known: {', '.join(ALSO_KEYS)})" for k in a if k not in ALSO_KEYS]
+        out += [f"{where}: required key {k!r} is missing" for k in ("pmid", "arxiv_id", "arxiv_date") if k not in a]
+        if "pmid" in a and not (isinstance(a["pmid"], str) and PMID_RE.match(a["pmid"])):
+            out.append(f"{where}: pmid: expected a PMID in quotes, like '39912345', got {a['pmid']!r}"[:300])
+        if "arxiv_id" in a and not (isinstance(a["arxiv_id"], str) and ARXIV_ID_RE.match(a["arxiv_id"])):
+            out.append(f"{where}: arxiv_id: expected an arXiv id in quotes, like '2506.05361', got {a['arxiv_id']!r}"[:300])
+        if "arxiv_date" in a:
+            out += _date_problems(a["arxiv_date"], f"{where}: arxiv_date", text_only=True)
+        out += [f"{where}: {k}: expected text, got {_shown(a[k])}" for k in ("title", "journal")
+                if k in a and not isinstance(a[k], str)]
+        if a.get("doi") is not None and not isinstance(a["doi"], str):
+            out.append(f"{where}: doi: expected text or null, got {_shown(a['doi'])}")
+    return out
 
 
 def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
     problems: list[str] = []
     paths = store.issue_paths()
     numbers: dict[int, str] = {}
+    weeks: dict[str, tuple[set[str], set[str]]] = {}  # week id -> (ids its issues list, ids they removed)
     for p in paths:
         rel = _rel(p, cfg)
         try:
@@ -220,6 +352,10 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
             if n in numbers:
                 problems.append(f"{rel}: number {n} is also used by {numbers[n]}")
             numbers[n] = rel
+        if isinstance(raw, dict) and not _date_problems(raw.get("date"), ""):
+            listed, removed = weeks.setdefault(week_id(str(raw["date"])), (set(), set()))
+            listed.update(_item_ids(raw, DAILY_ITEMS))
+            removed.update(x for x in raw.get("removed") or [] if isinstance(x, str))
     journal_numbers: dict[int, str] = {}
     journal_paths = store.journal_paths()
     for p in journal_paths:
@@ -235,6 +371,13 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
             if n in journal_numbers:
                 problems.append(f"{rel}: number {n} is also used by {journal_numbers[n]}")
             journal_numbers[n] = rel
+    problems += _stray_problems(cfg, store)
+    for p in store.dropped_paths():
+        rel = _rel(p, cfg)
+        try:
+            problems += check_dropped_record(store.load_raw(p), rel)
+        except RecordError as e:
+            problems.append(str(e).replace(str(p), rel))
     from .render.highlights import check_editor_file
 
     for p in store.highlight_paths():
@@ -243,10 +386,83 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
             problems.append(f"{rel}: name weekly highlight files by ISO week, like data/highlights/2025-W23.yaml")
             continue
         try:
-            problems += check_editor_file(store.load_raw(p), rel)
+            raw = store.load_raw(p)
         except RecordError as e:
             problems.append(str(e).replace(str(p), rel))
+            continue
+        found = check_editor_file(raw, rel)
+        problems += found or _highlight_id_problems(raw, rel, p.stem, weeks)
     return len(paths) + len(journal_paths), problems
+
+
+def _item_ids(raw: dict, kind: ItemKind) -> set[str]:
+    """The ids a record lists, whatever else is wrong with it."""
+    sections = raw.get("sections")
+    items = [e for s in sections if isinstance(s, dict) and isinstance(s.get(kind.items), list)
+             for e in s[kind.items]] if isinstance(sections, list) else []
+    return {e[kind.id] for e in items if isinstance(e, dict) and isinstance(e.get(kind.id), str)}
+
+
+def _highlight_id_problems(raw: Any, rel: str, wid: str, weeks: dict[str, tuple[set[str], set[str]]]) -> list[str]:
+    """Every id a week's editor file pins, removes or comments on must be a paper of that week's issues: any other
+    is silently ignored by the highlights page, which is never what the editor meant (a typo, the wrong week)."""
+    if not isinstance(raw, dict):
+        return []
+    listed, removed = weeks.get(wid, (set(), set()))
+    refs = [("pinned", x) for x in raw.get("pinned") or []] + [("removed", x) for x in raw.get("removed") or []]
+    refs += [("comments", x) for x in raw.get("comments") or {}]
+    out = []
+    for key, pid in refs:
+        if pid in listed or key == "removed" and pid in removed:
+            continue
+        elsewhere = sorted(w for w, (ids, _) in weeks.items() if pid in ids)
+        if pid in removed:
+            out.append(f"{rel}: {key}: {pid} was removed from its issue; take it out of {key} too")
+        elif elsewhere:
+            out.append(f"{rel}: {key}: {pid} is a paper of week {elsewhere[0]}, not {wid}; name it in "
+                       f"data/highlights/{elsewhere[0]}.yaml instead")
+        else:
+            out.append(f"{rel}: {key}: {pid} is not a paper of any issue (a typo in the id?)")
+    return out
+
+
+def _stray_problems(cfg: Config, store: Store) -> list[str]:
+    """YAML files under data/issues and data/journal that are not where records live: never read, so never shown."""
+    out = []
+    for folder, listed, name in ((store.issues_dir, store.issue_paths(), "data/issues"),
+                                 (store.journal_dir, store.journal_paths(), "data/journal")):
+        known = set(listed)
+        for p in sorted(folder.rglob("*.yaml")) if folder.exists() else []:
+            if p not in known and not p.name.startswith("."):
+                out.append(f"{_rel(p, cfg)}: not read: records are named {name}/YYYY/YYYY-MM-DD.yaml")
+    return out
+
+
+def check_dropped_record(raw: Any, path: str) -> list[str]:
+    """A day's dropped candidates (written by the run; shown at the end of the issue page)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, dict):
+        return [f"{path}: expected a mapping (date:, dropped: [...])"]
+    problems = [f"{path}: unknown top-level key {k!r} (known: date, dropped)" for k in raw if k not in ("date", "dropped")]
+    if "date" in raw:
+        found = _date_problems(raw["date"], f"{path}: date")
+        if not found and PurePosixPath(path).name != f"{raw['date']}.yaml":
+            found = [f"{path}: date {raw['date']} does not match the file name"]
+        problems += found
+    items = raw.get("dropped") or []
+    if not isinstance(items, list):
+        return problems + [f"{path}: dropped: expected a list of {{id: ..., title: ..., ...}}"]
+    for i, d in enumerate(items):
+        where = f"{path}: dropped[{i}]"
+        if not isinstance(d, dict):
+            problems.append(f"{where}: expected a mapping of fields")
+            continue
+        problems += _required(Dropped, d, where)
+        problems += [f"{where}: unknown field {k!r}" for k in d if k not in Dropped.__dataclass_fields__]
+        problems += _whole(d, "relevance", where, 0, 100)
+        problems += _field_types(Dropped, d, where, {"relevance"})
+    return problems
 
 
 def check_rendered(cfg: Config, store: Store) -> list[str]:

@@ -190,3 +190,140 @@ def test_a_record_file_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path
     assert str(err.value) == f"{path}: {path.stat().st_size:,} bytes, more than the {MAX_RECORD_BYTES:,} a record " \
                              "file may have"
     assert MAX_RECORD_BYTES == 2 * 1024 * 1024
+
+
+# ------------------------------------------------------------------------------- item 9: what validate let through
+
+def _paper_set(**fields):
+    return lambda r: r["sections"][0]["papers"][0].update(fields)
+
+
+def _article_set(**fields):
+    return lambda r: r["sections"][0]["articles"][0].update(fields)
+
+
+@pytest.mark.parametrize("mutate,expected", [
+    (_paper_set(doi=12345), "paper 2506.05361: field doi: expected text or null, got int"),
+    (_paper_set(primary_category=5), "paper 2506.05361: field primary_category: expected text or null"),
+    (_paper_set(comment=["a"]), "paper 2506.05361: field comment: expected text or null, got list"),
+    (_paper_set(journal_ref=2025), "paper 2506.05361: field journal_ref: expected text or null"),
+    (_paper_set(license={"url": "x"}), "paper 2506.05361: field license: expected text or null"),
+    (_paper_set(score="high"), "paper 2506.05361: field score: expected a number"),
+    (_paper_set(score=float("nan")), "paper 2506.05361: field score: expected a number"),
+    (_paper_set(version=0), "paper 2506.05361: field version: expected a whole number from 1"),
+    (_paper_set(reason_en=None), "paper 2506.05361: field reason_en: expected text"),
+    (_paper_set(institutions_zh=[1]), "paper 2506.05361: field institutions_zh: expected a list of text"),
+    (_paper_set(title_zh=True), "paper 2506.05361: field title_zh: expected text"),
+    (lambda r: r["sections"][0]["papers"][0].pop("score"), "paper 2506.05361: required field 'score' is missing"),
+    (lambda r: r.update(source={"candidates": "many"}), "source.candidates: expected a whole number from 0"),
+    (lambda r: r.update(source=["cs.CV"]), "source: expected {categories: [...], candidates: N}"),
+    (lambda r: r.update(kind="journal"), "kind: expected 'arxiv'"),
+    (lambda r: r.update(date="2025-02-30"), "date: 2025-02-30 is not a day of the calendar"),
+])
+def test_each_bad_field_of_a_paper_is_named(cfg, mutate, expected):
+    rec = issue_record()
+    mutate(rec)
+    problems = check_record(rec, ISSUE_REL, cfg)
+    assert any(expected in p for p in problems), problems
+    assert all(p.startswith(ISSUE_REL) and "\n" not in p for p in problems)
+
+
+@pytest.mark.parametrize("mutate,expected", [
+    (_article_set(doi=12345), "PMID 39912345: field doi: expected text or null, got int"),
+    (_article_set(abstract=[{"label": 5, "text": "x"}]), "field abstract: section 1: label: expected text or null"),
+    (_article_set(abstract=[{"label": "R", "category": ["x"], "text": "x"}]), "section 1: category: expected text"),
+    (_article_set(abstract=[{"label": "R", "text": 5}]), "field abstract: expected a list of"),
+    (_article_set(authors="Li X"), "PMID 39912345: field authors: expected a list of text"),
+    (_article_set(published=None), "PMID 39912345: field published: expected text"),
+    (lambda r: r["sections"][0]["articles"][0].pop("journal_iso"), "required field 'journal_iso' is missing"),
+    (lambda r: r["also_on_arxiv"][0].update(title=["x"]), "also_on_arxiv[0]: title: expected text, got list"),
+    (lambda r: r["also_on_arxiv"][0].update(journal=5), "also_on_arxiv[0]: journal: expected text, got int"),
+    (lambda r: r["also_on_arxiv"][0].update(doi=5), "also_on_arxiv[0]: doi: expected text or null"),
+    (lambda r: r["also_on_arxiv"][0].update(arxiv_date=5), "also_on_arxiv[0]: arxiv_date: expected YYYY-MM-DD"),
+    (lambda r: r["also_on_arxiv"][0].update(arxiv_id="../../x"), "also_on_arxiv[0]: arxiv_id: expected an arXiv id"),
+    (lambda r: r["also_on_arxiv"][0].update(pmid=39900001), "also_on_arxiv[0]: pmid: expected a PMID in quotes"),
+    (lambda r: r.update(start="2025-02-30"), "start: 2025-02-30 is not a day of the calendar"),
+    (lambda r: r.update(start="2025-06-20"), "start 2025-06-20 is after date 2025-06-13"),
+    (lambda r: r.update(source={"journals": "Radiology", "found": 1}), "source.journals: expected a list of text"),
+])
+def test_each_bad_field_of_a_journal_article_is_named(cfg, mutate, expected):
+    rec = journal_record()
+    mutate(rec)
+    problems = check_journal_record(rec, JOURNAL_REL, cfg)
+    assert any(expected in p for p in problems), problems
+    assert all(p.startswith(JOURNAL_REL) and "\n" not in p for p in problems)
+
+
+@pytest.mark.parametrize("mutate", [_paper_set(doi=12345), _paper_set(primary_category=5), _paper_set(comment=["a"]),
+                                    _paper_set(journal_ref=2025)])
+def test_the_bad_types_validate_let_through_did_crash_the_render(cfg, tmp_path, mutate):
+    """Why the checks above matter: each of these values, once loaded, raises somewhere in pages, feeds or exports."""
+    rec = issue_record()
+    mutate(rec)
+    write(tmp_path / ISSUE_REL, dump_yaml(rec))
+    with pytest.raises((TypeError, AttributeError, ValueError)):
+        render_everything(cfg, Store(tmp_path / "data"))
+
+
+def test_an_unquoted_impossible_date_is_a_record_error_not_a_traceback(tmp_path):
+    store = Store(tmp_path / "data")
+    path = write(store.issue_path(DAY), dump_yaml(issue_record()).replace(f"date: '{DAY}'", "date: 2025-02-30"))
+    with pytest.raises(RecordError, match=r"a value cannot be read: day is out of range for month"):
+        store.load_raw(path)
+
+
+def project_with(tmp_path, files: dict[str, object]):
+    """A project folder whose data/ holds ``files`` (relative path -> record), checked by check_records."""
+    from generator.demo import copy_skeleton
+
+    copy_skeleton(tmp_path)
+    for rel, rec in files.items():
+        write(tmp_path / rel, rec if isinstance(rec, str) else dump_yaml(rec))
+    cfg = load_config(tmp_path / "config.yml", env={})
+    return cfg, Store(tmp_path / "data")
+
+
+def test_a_record_in_the_wrong_year_folder_is_named(tmp_path):
+    """Two records for one day (the right one and a copy under 1999/) would both render to one page."""
+    wrong = "data/issues/1999/2025-06-09.yaml"
+    cfg, store = project_with(tmp_path, {ISSUE_REL: issue_record(), wrong: issue_record(number=4)})
+    _, problems = check_records(cfg, store)
+    assert problems == [f"{wrong}: date 2025-06-09 does not match the file's name and folder; this record belongs in "
+                        f"data/issues/2025/2025-06-09.yaml"]
+
+
+def test_a_record_outside_the_year_folders_is_named(tmp_path):
+    cfg, store = project_with(tmp_path, {"data/issues/2025-06-09.yaml": issue_record()})
+    _, problems = check_records(cfg, store)
+    assert problems == ["data/issues/2025-06-09.yaml: not read: records are named data/issues/YYYY/YYYY-MM-DD.yaml"]
+
+
+@pytest.mark.parametrize("edit,expected", [
+    ({"pinned": ["2506.99999"]}, "pinned: 2506.99999 is not a paper of any issue (a typo in the id?)"),
+    ({"comments": {"2506.99999": "good"}}, "comments: 2506.99999 is not a paper of any issue"),
+    ({"removed": ["2506.99999"]}, "removed: 2506.99999 is not a paper of any issue"),
+    ({"pinned": ["2506.05361"]}, "pinned: 2506.05361 is a paper of week 2025-W24, not 2025-W25; name it in "
+                                 "data/highlights/2025-W24.yaml instead"),
+])
+def test_unknown_ids_in_a_highlights_file_are_named(tmp_path, edit, expected):
+    week = "2025-W25" if "week" in expected else "2025-W24"
+    cfg, store = project_with(tmp_path, {ISSUE_REL: issue_record(), f"data/highlights/{week}.yaml": edit})
+    _, problems = check_records(cfg, store)
+    assert len(problems) == 1 and problems[0].startswith(f"data/highlights/{week}.yaml: {expected}"), problems
+
+
+def test_highlights_of_the_weeks_own_papers_pass(tmp_path):
+    rec = issue_record(removed=["2506.00001"])
+    edit = {"pinned": ["2506.05361"], "removed": ["2506.00001"], "comments": {"2506.05361": "必读"}}
+    cfg, store = project_with(tmp_path, {ISSUE_REL: rec, "data/highlights/2025-W24.yaml": edit})
+    assert check_records(cfg, store)[1] == []
+
+
+def test_a_bad_dropped_file_is_named(tmp_path):
+    dropped = {"date": DAY, "dropped": [{"id": "2506.00002", "title": ["x"], "topic": None, "relevance": "high",
+                                         "reason_zh": "", "reason_en": ""}]}
+    cfg, store = project_with(tmp_path, {ISSUE_REL: issue_record(), f"data/dropped/2025/{DAY}.yaml": dropped})
+    _, problems = check_records(cfg, store)
+    rel = f"data/dropped/2025/{DAY}.yaml: dropped[0]"
+    assert problems == [f"{rel}: field relevance: expected a whole number 0-100, got 'high'",
+                        f"{rel}: field title: expected text (use '' for empty), got list \"['x']\""]
