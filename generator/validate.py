@@ -187,7 +187,7 @@ def _section_problems(raw: dict, path: str, cfg: Config, kind: ItemKind, removed
             if "topic" in e and e["topic"] != topic:
                 problems.append(f"{where}: field topic is {e['topic']!r} but the {kind.noun} is listed under section "
                                 f"{topic!r}; {kind.move}, set its topic to {topic!r} and add 'topic' to its edited list")
-            for f in e.get("edited") or []:
+            for f in e.get("edited") if isinstance(e.get("edited"), list) else []:
                 if isinstance(f, str) and f not in kind.editable:
                     problems.append(f"{where}: field edited: {f!r} is not a field a run could overwrite")
             if isinstance(iid, str):

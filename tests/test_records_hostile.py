@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from generator.config import load_config
@@ -327,3 +327,128 @@ def test_a_bad_dropped_file_is_named(tmp_path):
     rel = f"data/dropped/2025/{DAY}.yaml: dropped[0]"
     assert problems == [f"{rel}: field relevance: expected a whole number 0-100, got 'high'",
                         f"{rel}: field title: expected text (use '' for empty), got list \"['x']\""]
+
+
+# ----------------------------------------------------------------------- property: accepted means it renders
+
+DELETE = object()
+ODD_TEXT = ["", " ", "2025-02-30", DAY, "1999-01-01", "imaging", "diagnosis", "arxiv", "journal", "2506.05361",
+            "39912345", "0", "-1", "null", "../../../x", "<script>alert(1)</script>", "javascript:alert(1)",
+            "$\\frac{a}{b}$", "a} @misc{x,", "\u202eevil", "x" * 500, "第 1 期", "{{ page }}", "```", "\\"]
+text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20) | st.sampled_from(ODD_TEXT)
+scalar = (st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.sampled_from([0, 1, 100, 101, -1])
+          | st.floats(allow_nan=True, allow_infinity=True) | text)
+value = scalar | st.lists(scalar, max_size=3) | st.dictionaries(text, scalar, max_size=3) | st.just(DELETE)
+
+PAPER = ("sections", 0, "papers", 0)
+ARTICLE = ("sections", 0, "articles", 0)
+COMMON = [("date",), ("number",), ("kind",), ("schema",), ("editor_note",), ("editor_note", "zh"), ("source",),
+          ("removed",), ("sections",), ("sections", 0), ("sections", 0, "topic")]
+DAILY_TARGETS = COMMON + [("source", "candidates"), ("source", "categories"), ("sections", 0, "papers"), PAPER] + [
+    PAPER + (f,) for f in Entry.__dataclass_fields__]
+JOURNAL_TARGETS = COMMON + [("start",), ("source", "found"), ("source", "journals"), ("also_on_arxiv",),
+                            ("also_on_arxiv", 0), ("sections", 0, "articles"), ARTICLE, ARTICLE + ("abstract", 0)] + [
+    ARTICLE + (f,) for f in JournalEntry.__dataclass_fields__] + [
+    ARTICLE + ("abstract", 0, k) for k in ("label", "category", "text")] + [
+    ("also_on_arxiv", 0, k) for k in ("pmid", "doi", "title", "journal", "arxiv_id", "arxiv_date")]
+
+
+def typed(hint) -> st.SearchStrategy:
+    """Values of the annotated type, odd in content: what an editor who keeps the types could still write."""
+    import types
+    import typing
+
+    args = [h for h in typing.get_args(hint) if h is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return st.none() | typed(args[0])
+    if typing.get_origin(hint) is list:
+        return st.lists(typed(args[0]), max_size=3)
+    if typing.get_origin(hint) is dict:
+        return st.dictionaries(st.sampled_from(["label", "category", "text"]), text, max_size=3)
+    return {str: text, int: st.integers(0, 2**70) | st.sampled_from([0, 1, 50, 100]),
+            float: st.floats(allow_nan=False, allow_infinity=False)}[hint]
+
+
+def changes_for(targets: list[tuple], model: type) -> st.SearchStrategy:
+    """1-3 (where, new value) pairs; half of the values keep the field's type."""
+    import typing
+
+    hints = typing.get_type_hints(model)
+
+    def one(where: tuple) -> st.SearchStrategy:
+        field = where[-1] if len(where) == 5 and isinstance(where[-1], str) else None
+        kind = typed(hints[field]) if field in hints else text if isinstance(where[-1], str) else value
+        return st.tuples(st.just(where), kind | value)
+
+    return st.lists(st.sampled_from(targets).flatmap(one), min_size=1, max_size=3)
+
+
+def mutated(record: dict, changes: list[tuple[tuple, object]]) -> dict:
+    rec = copy.deepcopy(record)
+    for where, new in changes:
+        parent: object = rec
+        for key in where[:-1]:
+            try:
+                parent = parent[key]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                break
+        else:
+            try:
+                if new is DELETE:
+                    del parent[where[-1]]  # type: ignore[attr-defined]
+                else:
+                    parent[where[-1]] = new  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                pass
+    return rec
+
+
+def accepted_records_render(cfg, kind: str, changes) -> bool:
+    """Write the mutated record as an editor would, validate it as `validate` does, and when it is accepted, load and
+    render everything from it.  True when it was accepted."""
+    import tempfile
+
+    base, rel, check = ((issue_record(), ISSUE_REL, check_record) if kind == "daily"
+                        else (journal_record(), JOURNAL_REL, check_journal_record))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "data")
+        path = write(Path(tmp) / rel, dump_yaml(mutated(base, changes)))
+        try:
+            raw = store.load_raw(path)
+        except RecordError as e:
+            assert "\n" not in str(e)
+            return False
+        problems = check(raw, rel, cfg)
+        assert all(p.startswith(rel) and "\n" not in p for p in problems), problems
+        if problems:
+            return False
+        render_everything(cfg, store)
+        return True
+
+
+PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                           HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(changes=changes_for(DAILY_TARGETS, Entry))
+def test_any_daily_record_validate_accepts_loads_and_renders(cfg, changes):
+    event("accepted" if accepted_records_render(cfg, "daily", changes) else "refused")
+
+
+@PROPERTY
+@given(changes=changes_for(JOURNAL_TARGETS, JournalEntry))
+def test_any_journal_record_validate_accepts_loads_and_renders(cfg, changes):
+    event("accepted" if accepted_records_render(cfg, "journal", changes) else "refused")
+
+
+@pytest.mark.parametrize("kind,changes", [
+    ("daily", [(PAPER + ("title",), "<script>alert(1)</script>"), (PAPER + ("doi",), None)]),
+    ("daily", [(PAPER + ("hf_upvotes",), 2**70), (PAPER + ("score",), -1e300), (("number",), 2**70)]),
+    ("daily", [(PAPER + ("title_zh",), DELETE), (("source",), DELETE), (("editor_note",), {"zh": None})]),
+    ("journal", [(ARTICLE + ("abstract", 0, "label"), None), (("also_on_arxiv", 0, "doi"), None)]),
+    ("journal", [(ARTICLE + ("abstract",), []), (("also_on_arxiv",), []), (("start",), DELETE)]),
+])
+def test_edits_validate_accepts_do_render(cfg, kind, changes):
+    """The property's accepted side is not empty: odd but valid edits pass and render."""
+    assert accepted_records_render(cfg, kind, changes)
