@@ -310,3 +310,16 @@ def test_status_values_are_text_on_the_home_page(cfg, outcome):
         line = next(line for line in page.splitlines() if line.startswith("    ") and "window" in line)
         assert "<" not in line and "[" not in line and "{" not in line and "$" not in line, line
         assert bad in html.unescape(line)  # shown as typed
+
+
+def test_report_names_the_file_the_field_and_each_construct():
+    lines = sanitize.report("data/issues/2025/2025-06-09.yaml: paper 2506.00001", "editor_note",
+                            '![x](x){: onerror="a()"} [a](javascript:b()) <img src=x>')
+    assert [line.split(" is not allowed")[0] for line in lines] == [
+        "data/issues/2025/2025-06-09.yaml: paper 2506.00001: field editor_note: image ![…](…)",
+        "data/issues/2025/2025-06-09.yaml: paper 2506.00001: field editor_note: attribute list {: …}",
+        "data/issues/2025/2025-06-09.yaml: paper 2506.00001: field editor_note: link scheme javascript:",
+        "data/issues/2025/2025-06-09.yaml: paper 2506.00001: field editor_note: raw HTML <img>",
+    ]
+    assert all(line.endswith(f"({sanitize.HINT})") for line in lines)
+    assert sanitize.report("x.yaml", "note.zh", "本周 **推荐** [论文](https://arxiv.org/abs/2506.00001)") == []

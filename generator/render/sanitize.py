@@ -36,7 +36,7 @@ SCHEMES = frozenset({"http", "https", "mailto"})
 REL = "nofollow noopener"
 # MathJax skips elements with this class (and the site's config skips every element not marked "arithmatex")
 WRAPPER_CLASS = "editor-text mathjax_ignore"
-HINT = "editor text may use Markdown emphasis, links (http, https, mailto, site paths), lists and code; it is shown as text"
+HINT = "it would be shown as text; editors' text may use Markdown emphasis, lists, code and http(s), mailto or site links"
 
 _URL_TAB_NL = re.compile(r"[\t\n\r]")  # a browser's URL parser drops these anywhere in a URL
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -248,3 +248,9 @@ def problems(text: str | None) -> list[str]:
     """Names of the constructs in ``text`` that were dropped or shown as text (empty when it renders as written),
     e.g. ``["raw HTML <img>", "link scheme javascript:"]``; validate reports each with the file and field."""
     return _walk(text, inline=False).problems
+
+
+def report(where: str, field: str, text: str | None) -> list[str]:
+    """``validate``'s lines for one human-written field, e.g.
+    ``data/issues/2025/2025-06-09.yaml: paper 2506.00001: field editor_note: raw HTML <img> is not allowed (…)``."""
+    return [f"{where}: field {field}: {p} is not allowed ({HINT})" for p in problems(text)]
