@@ -122,8 +122,25 @@ def build_all_feeds(cfg: Config, store: Store, issues: list[Issue]) -> list[feed
     return files
 
 
+# The MathJax components docs/assets/javascripts/mathjax-config.js loads, as files under the package's es5/ folder:
+# the loader, the core, TeX input with the listed extensions, CommonHTML output and its fonts, the safe filter and
+# the hidden MathML for screen readers.  Nothing else is copied, so nothing else can be loaded.
+MATHJAX_FILES = (
+    "startup.js", "core.js", "input/tex-base.js", "output/chtml.js", "output/chtml/fonts/tex.js", "ui/safe.js",
+    "a11y/assistive-mml.js",
+    *(f"input/tex/extensions/{name}.js" for name in (
+        "ams", "boldsymbol", "mathtools", "newcommand", "cancel", "enclose", "upgreek", "textmacros", "gensymb",
+        "braket", "configmacros", "noerrors", "noundefined")),
+)
+
+
 def vendor_mathjax(docs: Path) -> list[str]:
-    """Copy MathJax (from the django-static-mathjax package) into docs/assets/vendor/mathjax."""
+    """Copy MathJax (from the django-static-mathjax package) into docs/assets/vendor/mathjax.
+
+    Only MATHJAX_FILES and the fonts: the loader can fetch a component a formula names (``\\require``, autoload)
+    from its own folder, so a component that is not there cannot be loaded.  Files left by an older list are
+    removed.  (mathtools and cancel need the code of newcommand and enclose; their macros stay off, since
+    mathjax-config.js does not list those packages.)"""
     try:
         import mathjax  # type: ignore[import-not-found]
     except ImportError:  # pragma: no cover - dependency missing
@@ -132,13 +149,18 @@ def vendor_mathjax(docs: Path) -> list[str]:
     src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
     dest = docs / "assets" / "vendor" / "mathjax"
     written = []
-    wanted = [src / "tex-chtml.js", *sorted((src / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))]
+    wanted = [src / f for f in MATHJAX_FILES]
+    wanted += sorted((src / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    keep = {dest / "LICENSE"}
     for f in wanted:
         target = dest / f.relative_to(src)
+        keep.add(target)
         if not target.exists() or target.stat().st_size != f.stat().st_size:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f, target)
             written.append(str(target))
+    for stale in sorted(p for p in dest.rglob("*") if p.is_file() and p not in keep):
+        stale.unlink()
     license_src = src.parent / "LICENSE"
     if license_src.exists() and not (dest / "LICENSE").exists():
         shutil.copyfile(license_src, dest / "LICENSE")

@@ -7,7 +7,9 @@
   ``<span class="arithmatex">`` that MathJax typesets - the same markup
   pymdownx.arithmatex emits, with its content escaped too.  An unbalanced ``$``
   stays a literal dollar sign.  Math that uses TeX commands able to emit links,
-  classes or styles is not treated as math.
+  classes or styles, define macros, or set sizes, lengths or positions (which
+  could cover the page), and TeX that is not well formed, is not treated as
+  math: it stays text (``tex_ok``).
 
 Pages embed paper text only through ``to_html`` inside raw HTML blocks, so no
 Markdown syntax in a title or abstract is ever interpreted.
@@ -29,8 +31,29 @@ _MATH = re.compile(
     r"|\\\[(?P<b>.{1,2000}?)\\\]",
     re.S,
 )
-# TeX commands that can emit links, classes, styles or load code in MathJax
-_UNSAFE_TEX = re.compile(r"\\(?:href|url|class|cssId|style|html\w*|data|require|unicode|mmlToken)\b")
+# TeX commands refused in math (the formula is then shown as its source).  A TeX control word ends at the first
+# non-letter (``\kern3000px`` is ``\kern`` then ``3000px``), hence ``(?![A-Za-z])`` rather than ``\b``.
+_TEX_REFUSED = (
+    # links, classes, ids, styles, colours, tooltips and code a formula could load or run in MathJax
+    r"href|url|class|cssId|style|html[A-Za-z]*|data|require|unicode|mmlToken|bbox|enclose|color|textcolor|"
+    r"colorbox|fcolorbox|definecolor|toggle|endtoggle|mathtip|texttip|setOptions|"
+    # macro definitions: one abstract's \def would change every later formula on the page, and can recurse
+    r"def|edef|gdef|xdef|let|futurelet|global|newcommand|renewcommand|providecommand|newenvironment|"
+    r"renewenvironment|DeclareMathOperator|DeclarePairedDelimiter[A-Za-z]*|newtagform|renewtagform|usetagform|"
+    r"mathtoolsset|newgathered|renewgathered|"
+    # sizes, lengths and positions: \rule{3000px}{3000px}, \hspace{5000px}, \raise, \Huge... cover the page
+    r"rule|Rule|Space|hspace|vspace|hskip|vskip|kern|mkern|mskip|mspace|raise|lower|raisebox|moveleft|moveright|"
+    r"above|abovewithdelims|genfrac|large|Large|LARGE|huge|Huge|mathmakebox|xmathstrut|shoveleft|shoveright|"
+    r"llap|rlap|clap|mathllap|mathrlap|mathclap|smash|phantom|hphantom|vphantom"
+)
+_UNSAFE_TEX = re.compile(r"\\(?:" + _TEX_REFUSED + r")(?![A-Za-z])")
+# a length (\\[3000px], \begin{spreadlines}{3000px}, \begin{multlined}[3000px]...): none longer than MAX_TEX_EM
+_LENGTH = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(pt|px|em|ex|mu|mm|cm|in|pc|bp|dd|cc|sp)(?![A-Za-z])", re.I)
+_EM = {"em": 1, "ex": 0.43, "mu": 1 / 18, "px": 1 / 16, "pt": 0.1, "pc": 1.2, "bp": 0.1, "dd": 0.11, "cc": 1.3,
+       "sp": 0.1 / 65536, "mm": 0.28, "cm": 2.8, "in": 7.2}
+MAX_TEX_EM = 5
+_TEX_TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|[{}]", re.S)
+_ENV_NAME = re.compile(r"\s*\{\s*([A-Za-z*]+)\s*\}")
 
 
 def clean(text: str | None) -> str:
@@ -43,6 +66,36 @@ def esc(text: str | None) -> str:
     return html.escape(clean(text), quote=True)
 
 
+def tex_ok(body: str) -> bool:
+    """Whether MathJax may typeset this formula: no refused command, no long length, and well formed.
+
+    Well formed means balanced braces, ``\\begin``/``\\end`` that nest and ``\\left``/``\\right`` in pairs;
+    otherwise the pairing of dollar signs went wrong (``$\\texttt{M$^3$Net}$``) or the TeX is broken, and
+    the source reads better as text than as MathJax's error box."""
+    if _UNSAFE_TEX.search(body):
+        return False
+    if any(float(n) * _EM[u.lower()] > MAX_TEX_EM for n, u in _LENGTH.findall(body)):
+        return False
+    depth, envs, lr = 0, [], 0
+    for m in _TEX_TOKEN.finditer(body):
+        tok = m.group()
+        if tok in ("{", "}"):
+            depth += 1 if tok == "{" else -1
+        elif tok in ("\\begin", "\\end"):
+            name = _ENV_NAME.match(body, m.end())
+            if not name:
+                return False
+            if tok == "\\begin":
+                envs.append(name.group(1))
+            elif not envs or envs.pop() != name.group(1):
+                return False
+        elif tok in ("\\left", "\\right"):
+            lr += 1 if tok == "\\left" else -1
+        if depth < 0 or lr < 0:
+            return False
+    return depth == 0 and not envs and lr == 0
+
+
 def to_html(text: str | None) -> str:
     """Escape untrusted text for HTML, keeping well-formed math for MathJax."""
     text = clean(text)
@@ -50,7 +103,7 @@ def to_html(text: str | None) -> str:
     pos = 0
     for m in _MATH.finditer(text):
         body = next(g for g in (m.group("dd"), m.group("d"), m.group("p"), m.group("b")) if g is not None)
-        if _UNSAFE_TEX.search(body):
+        if not tex_ok(body):
             continue
         out.append(html.escape(text[pos : m.start()], quote=True))
         display = m.group("dd") is not None or m.group("b") is not None
