@@ -126,6 +126,14 @@ class LLMConfig:
     glossary: str
     price_input_per_mtok: float
     price_output_per_mtok: float
+    allow_config_base_url: bool = False
+    # where the key may go: LLM_BASE_URL from the environment (a repository variable), else the built-in default,
+    # else base_url only with allow_config_base_url — a merged change to config.yml alone cannot send the key elsewhere
+    key_base_url: str = ""
+
+    @property
+    def key_allowed(self) -> bool:
+        return self.base_url.rstrip("/") == self.key_base_url.rstrip("/")
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,8 @@ class JournalConfig:
     default_topic: str
     prompt: str
     ai_comment: bool
+    # where NCBI_API_KEY may go: NCBI_EUTILS_URL from the environment, else NCBI's own E-utilities
+    key_eutils_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -466,6 +476,7 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "glossary": Opt(_str(), "glossary.yml"),
         "price_input_per_mtok": Opt(_number(0, 1000), 0.0),
         "price_output_per_mtok": Opt(_number(0, 1000), 0.0),
+        "allow_config_base_url": Opt(_bool, False),
     },
     "journal": {
         "enabled": Opt(_bool, True),
@@ -602,6 +613,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
                          ("signals", "openalex_url")):
         if not values[section][key].endswith("/"):
             values[section][key] += "/"
+    _key_destinations(values, env)
     return Config(
         path=path,
         root=root,
@@ -617,6 +629,16 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         signals=SignalsConfig(**values["signals"]),
         paths=PathsConfig(**{k: (root / v) for k, v in paths.items()}),
     )
+
+
+def _key_destinations(values: dict[str, dict], env: Any) -> None:
+    """Where each API key may be sent, decided by the environment and the code, never by config.yml alone: a pull
+    request that changes ``llm.base_url`` or ``journal.eutils_url`` cannot send a key to its own server."""
+    llm, journal = values["llm"], values["journal"]
+    from_env = (env.get("LLM_BASE_URL") or "").strip()
+    llm["key_base_url"] = from_env or (llm["base_url"] if llm["allow_config_base_url"] else SCHEMA["llm"]["base_url"].default)
+    eutils = (env.get("NCBI_EUTILS_URL") or "").strip() or SCHEMA["journal"]["eutils_url"].default
+    journal["key_eutils_url"] = eutils if eutils.endswith("/") else eutils + "/"
 
 
 def _load_topics(raw: Any, name: str, problems: list[str]) -> list[Topic]:

@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import openai
 import yaml
@@ -269,6 +270,16 @@ def api_key(cfg: Config, env: dict[str, str]) -> str | None:
     return (env.get(cfg.llm.api_key_env) or "").strip() or None
 
 
+def untrusted_base_url(cfg: Config) -> str:
+    """Why the key must not go to ``llm.base_url`` ("" when it may): only config.yml names that URL."""
+    if cfg.llm.key_allowed:
+        return ""
+    host = urlsplit(cfg.llm.base_url).netloc or cfg.llm.base_url
+    return (f"llm.base_url ({host}) comes from {cfg.path.name} alone, and {cfg.llm.api_key_env} goes only to a base "
+            "URL from the environment: set the repository variable LLM_BASE_URL to it, or opt in with "
+            "llm.allow_config_base_url: true")
+
+
 def make_enricher(cfg: Config, env: dict[str, str]) -> tuple["Enricher | None", str]:
     """The enricher for this run, or None and the one line that says why not."""
     if not cfg.llm.enabled:
@@ -277,6 +288,8 @@ def make_enricher(cfg: Config, env: dict[str, str]) -> tuple["Enricher | None", 
     if not key:
         return None, (f"{cfg.llm.api_key_env} is not set: papers stay English-only, marked 待翻译; "
                       "`python -m generator enrich --since DATE` fills them in once a key is available.")
+    if untrusted_base_url(cfg):
+        return None, f"{untrusted_base_url(cfg)}; papers stay English-only, marked 待翻译."
     return Enricher(cfg, key), ""
 
 
@@ -290,6 +303,8 @@ class Enricher:
         self.cfg = cfg
         self.llm = cfg.llm
         self.prompt = prompt or cfg.llm.prompt
+        if client is None and untrusted_base_url(cfg):  # the same rule for every caller, not only make_enricher
+            raise ValueError(untrusted_base_url(cfg))
         self.client = client or openai.OpenAI(
             api_key=key, base_url=cfg.llm.base_url, timeout=cfg.llm.timeout_seconds, max_retries=0
         )
@@ -580,4 +595,6 @@ def make_journal_enricher(cfg: Config, env: dict[str, str]) -> tuple["JournalEnr
     if not key:
         return None, (f"{cfg.llm.api_key_env} is not set: articles are listed without a Chinese summary (待翻译); "
                       "rerun `python -m generator journal --date D` for that week once a key is available.")
+    if untrusted_base_url(cfg):
+        return None, f"{untrusted_base_url(cfg)}; articles are listed without a Chinese summary (待翻译)."
     return JournalEnricher(cfg, key), ""

@@ -1,13 +1,18 @@
-"""HTTP helpers shared by the sources: timeouts everywhere, bounded retries.
+"""HTTP helpers shared by the sources: timeouts everywhere, bounded retries, and keys kept out of every log line.
 
 Retries cover connection errors, timeouts, 429 and 5xx.  A ``Retry-After``
 header (seconds) is honoured up to ``max_wait``; otherwise the wait grows
 exponentially from ``backoff`` seconds.
+
+``install_redaction()`` masks secrets in everything logged, at every verbosity: with ``-v`` urllib3 logs each request
+line with its query string (NCBI's ``api_key=``), and openai/httpx log requests too.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
 import time
 from typing import Callable
 
@@ -19,11 +24,78 @@ USER_AGENT = "medical-ai-daily/0.1 (+https://github.com/; static newsletter gene
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
+# the environment variables whose values are secrets, besides any named *_KEY, *_TOKEN, *_PASSWORD or *_SECRET
+SECRET_ENV = ("LLM_API_KEY", "NCBI_API_KEY", "SMTP_PASSWORD", "SMTP_USER", "GITHUB_TOKEN", "EMAIL_TO")
+_SECRET_SUFFIXES = ("_KEY", "_TOKEN", "_PASSWORD", "_SECRET")
+# key=value in URLs, query strings and headers; a bearer or basic credential
+_SECRET_PARAM = re.compile(r"(?i)\b((?:api_?key|access_token|token|key|password|passwd|secret)=)[^&\s\"'#;,)]+")
+_SECRET_AUTH = re.compile(r"(?i)\b(bearer|basic|token)(\s+)[A-Za-z0-9._~+/=:-]{6,}")
+MASK = "***"
+
+
+def _secret_values(env: dict[str, str]) -> list[str]:
+    """The literal secrets in ``env``, longest first (a value shorter than 6 characters would mask ordinary words)."""
+    values: set[str] = set()
+    for name, value in env.items():
+        if name in SECRET_ENV or name.endswith(_SECRET_SUFFIXES):
+            parts = re.split(r"[,;\s]+", value) if name == "EMAIL_TO" else [value]
+            values.update(v.strip().strip("<>") for v in parts if len(v.strip().strip("<>")) >= 6)
+    return sorted(values, key=len, reverse=True)
+
+
+def _mask(text: str, secrets: list[str]) -> str:
+    for value in secrets:
+        text = text.replace(value, MASK)
+    text = _SECRET_PARAM.sub(lambda m: m.group(1) + MASK, text)
+    return _SECRET_AUTH.sub(lambda m: m.group(1) + m.group(2) + MASK, text)
+
+
+def redact(text: str, env: dict[str, str] | None = None) -> str:
+    """``text`` with every secret masked: ``api_key=…``/``key=…``/``token=…`` values, ``Bearer …`` credentials and the
+    literal values of the secret environment variables."""
+    return _mask(text, _secret_values(os.environ if env is None else env))
+
+
+class RedactingFilter(logging.Filter):
+    """Masks secrets in a record before any handler formats it: the message with its arguments, and a traceback."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        super().__init__()
+        self.secrets = _secret_values(os.environ if env is None else env)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: log what it was given, masked
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = _mask(message, self.secrets), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _mask(record.exc_text, self.secrets)
+        if record.stack_info:
+            record.stack_info = _mask(record.stack_info, self.secrets)
+        return True
+
+
+def install_redaction(env: dict[str, str] | None = None) -> None:
+    """Put a ``RedactingFilter`` on every handler of the root logger (where every logger's records end up), once.
+
+    A filter on a logger would miss records that propagate from child loggers (urllib3, openai, httpx); a handler
+    filter sees them all.  Call after the handlers exist (``logging.basicConfig``).
+    """
+    for handler in logging.getLogger().handlers:
+        for old in [f for f in handler.filters if isinstance(f, RedactingFilter)]:
+            handler.removeFilter(old)
+        handler.addFilter(RedactingFilter(env))
+
+
 class FetchError(Exception):
-    """A remote could not be read after all retries; the message is one line.  ``status``: the last HTTP status."""
+    """A remote could not be read after all retries; the message is one line, secrets masked.  ``status``: the last
+    HTTP status."""
 
     def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
+        super().__init__(redact(message))
         self.status = status
 
 

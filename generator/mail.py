@@ -8,8 +8,8 @@ in ``data/status.yaml`` (``email_sent``), so the second daily run or a retry sen
 server refused or never reached is owed that mail once more (``email_pending``: a keyed digest per recipient, never
 the address — the repository is public), and no log line, summary or error names an address: "recipient 2 of 5
 refused (550)".  Each recipient gets their own message (the list is never disclosed) with an unsubscribe note naming
-their address and a ``List-Unsubscribe`` header.  The server and the list are secrets: ``SMTP_HOST``, ``SMTP_PORT`` (optional),
-``SMTP_USER``, ``SMTP_PASSWORD`` and the variable named by ``email.recipients_env``.
+their address and a ``List-Unsubscribe`` header.  The server and the list are secrets: ``SMTP_HOST``,
+``SMTP_PORT`` (optional), ``SMTP_USER``, ``SMTP_PASSWORD`` and the variable named by ``email.recipients_env``.
 
 Paper text is escaped in the HTML part (``render.text.esc``); the plain part is plain text.
 """
@@ -312,8 +312,8 @@ def _record(store: Store, status: dict, pending: dict[str, list[str]], jobs: lis
         if job.delivered:
             report.sent[key] = len(job.delivered)
         for i, code in job.refused:
-            fate = "again; not retried" if job.retry else "; retried on the next run"
-            report.warnings.append(f"{key}: recipient {i + 1} of {len(recipients)} refused ({code}) {fate}".replace(" ;", ";"))
+            fate = " again; not retried" if job.retry else "; retried on the next run"
+            report.warnings.append(f"{key}: recipient {i + 1} of {len(recipients)} refused ({code}){fate}")
         if not job.started:  # the connection never got to it: as it was (due for everyone, or still owed)
             if job.retry:
                 owed[key] = pending[key]

@@ -260,6 +260,11 @@ class EUtils:
 
     def __init__(self, cfg: JournalConfig, api_key: str | None = None, sleep: Callable[[float], None] = time.sleep):
         self.cfg = cfg
+        if api_key and cfg.key_eutils_url and cfg.eutils_url != cfg.key_eutils_url:
+            # config.yml alone named this server: the key stays home (the digest still works, at 3 requests/s)
+            log.warning("journal.eutils_url comes from the config file alone: NCBI_API_KEY is not sent there (set "
+                        "NCBI_EUTILS_URL in the environment to use the key with it)")
+            api_key = None
         self.api_key = api_key
         self.sleep = sleep
         self.interval = 1 / 10 if api_key else 1 / 3  # NCBI: 10 requests/s with a key, 3 without
