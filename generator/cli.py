@@ -147,6 +147,9 @@ def writing(cfg):
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s" if args.verbose else "%(message)s")
+    from .http import install_redaction
+
+    install_redaction()  # keys masked in every line, whatever the level (urllib3 logs query strings at DEBUG)
     if not args.verbose:
         for noisy in ("arxiv", "urllib3", "jieba", "mkdocs"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
