@@ -323,3 +323,15 @@ def test_report_names_the_file_the_field_and_each_construct():
     ]
     assert all(line.endswith(f"({sanitize.HINT})") for line in lines)
     assert sanitize.report("x.yaml", "note.zh", "本周 **推荐** [论文](https://arxiv.org/abs/2506.00001)") == []
+
+
+def test_highlights_editor_text_is_checked_apart_from_the_file_shape():
+    raw = {"pinned": ["2506.00001"], "note": {"zh": "本周 <b>推荐</b>", "en": "fine *text*"},
+           "comments": {"2506.00001": "[x](javascript:alert(1))"}}
+    path = "data/highlights/2025-W24.yaml"
+    assert highlights.check_editor_file(raw, path) == []  # the shape is right: render keeps the editor's pins
+    assert [line.split(" is not allowed")[0] for line in highlights.check_editor_text(raw, path)] == [
+        f"{path}: field note.zh: raw HTML <b>",
+        f"{path}: comments 2506.00001: field comment: link scheme javascript:",
+    ]
+    assert highlights.check_editor_text({"note": "x", "comments": []}, path) == []  # shape errors: reported elsewhere

@@ -101,6 +101,19 @@ def check_editor_file(raw: Any, path: str) -> list[str]:
     return out
 
 
+def check_editor_text(raw: Any, path: str) -> list[str]:
+    """What the page would show as text instead of as written, in a valid editor file's note and comments (for
+    ``validate``; rendering never depends on it: a note with a stray tag still renders, sanitised, and the pins hold)."""
+    if not isinstance(raw, dict):
+        return []
+    note = raw.get("note") if isinstance(raw.get("note"), dict) else {}
+    comments = raw.get("comments") if isinstance(raw.get("comments"), dict) else {}
+    out = [line for lang in ("zh", "en") if isinstance(note.get(lang), str)
+           for line in sanitize.report(path, f"note.{lang}", note[lang])]
+    return out + [line for pid, text in comments.items() if isinstance(text, str)
+                  for line in sanitize.report(f"{path}: comments {pid}", "comment", text)]
+
+
 def build_weeks(cfg: Config, issues: list[Issue], editor: dict[str, dict]) -> list[Week]:
     """Every week with issues, newest first.  ``editor``: week id -> the editor file's content (validated)."""
     by_week: dict[str, list[Issue]] = {}
