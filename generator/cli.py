@@ -8,7 +8,8 @@
     enrich    fill in Chinese fields still missing (LLM)
     validate  check the config, every record, and hand-edited pages
     mark-edits  protect human edits (fields an editor changed) from later runs
-    publish   commit records, pages and feeds as the bot and push
+    catch-up  write the scheduled work a cancelled or skipped run left undone (journal weeks, weekdays)
+    publish   commit records, pages and feeds as the bot and push; a rejected push is reconciled, rebuilt, pushed again
     keepalive keep GitHub from disabling the schedule
     demo      the whole pipeline offline on the project's sample data, into a separate folder
 
@@ -26,7 +27,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from . import __version__
@@ -110,12 +111,26 @@ def build_parser() -> argparse.ArgumentParser:
                        "field in the paper's `edited` list (and deleted papers in `removed`), so runs never overwrite them.")
     p.add_argument("--base", help="git ref to compare with (default: the last commit made by the bot)")
 
-    p = sub.add_parser("publish", help="commit data/, docs/ and feeds/ as the bot and push (pull --rebase and retry)",
-                       description="Commit the generated records, pages and feeds as github-actions[bot] and push; a "
-                       "rejected push is retried after pull --rebase.")
+    p = sub.add_parser("catch-up", help="write the journal weeks and weekday issues a cancelled run left undone",
+                       description="Decide from the records and the date what scheduled work is due and not done: every "
+                       "journal week (ending on a Monday) since the newest journal record, and the last few weekdays "
+                       "that have no issue, no drop log and no 'no announcement' entry (backfilled through the arXiv "
+                       "API). Bounded; a day or week that fails is reported and left for the next run (exit 0).")
+    p.add_argument("--today", type=_date, help="the date to decide from (default: today, UTC)")
+    p.add_argument("--days", type=int, default=3, help="weekdays before today to backfill when missing (default 3)")
+    p.add_argument("--weeks", type=int, default=4, help="at most this many missed journal weeks (default 4)")
+    p.add_argument("--no-render", action="store_true", help="write the records only")
+
+    p = sub.add_parser("publish", help="commit data/, docs/ and feeds/ as the bot and push (reconcile and retry)",
+                       description="Commit the records, pages and feeds as github-actions[bot] and push. A rejected "
+                       "push is reconciled: the remote tip is taken, its human edits marked, this run's record changes "
+                       "put back (a record both sides changed keeps the remote's), pages and feeds rendered again "
+                       "(--build: and the site built again), and the push retried.")
     p.add_argument("--message", "-m", default=None, help="commit message (default: names the newest issue)")
     p.add_argument("--remote", default="origin")
     p.add_argument("--branch", default=None, help="default: the current branch")
+    p.add_argument("--build", action="store_true", help="after reconciling, build the site again (what is deployed)")
+    p.add_argument("--retries", type=int, default=4, help="reconcile-and-push rounds after a rejected push (default 4)")
 
     p = sub.add_parser("keepalive", help="re-enable the scheduled workflow (GitHub disables idle schedules)",
                        description="Call the GitHub API to enable the scheduled workflow; uses GITHUB_TOKEN, "
@@ -352,8 +367,38 @@ def cmd_mark_edits(cfg, args) -> int:
     return 0
 
 
+def _regenerate(cfg, build: bool) -> None:
+    """Render (and build) in a new process: after a reset to the remote tip its code may be newer than ours."""
+    (cfg.paths.cache / "render-manifest.json").unlink(missing_ok=True)  # every page from the merged records
+    cmd = [sys.executable, "-m", "generator", "-q", "-c", str(cfg.path), "build" if build else "render"]
+    proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+        raise RunError(f"{'build' if build else 'render'} after reconciling failed: {lines[-1] if lines else proc.returncode}")
+
+
+def _reconciler(cfg, repo: Path, changes: dict, build: bool):
+    """What publish does on the remote tip: mark its edits, put this run's record changes back, render, build."""
+    from .edits import mark_edits, reapply
+
+    store = Store.of(cfg)
+    status_rel = str(store.status_path.relative_to(repo))
+
+    def reconcile(start: str, tip: str) -> list[str]:
+        with writing(cfg):
+            report = mark_edits(cfg, store)  # against the base the tip records; stamps `reconciled: <tip>`
+            notes = reapply(repo, changes, start, status_rel)
+        for line in report.lines() + notes:
+            print(line)
+        _regenerate(cfg, build)
+        return notes
+
+    return reconcile
+
+
 def cmd_publish(cfg, args) -> int:
-    from .gitops import publish
+    from .edits import RECONCILED, run_changes
+    from .gitops import auth_env, head, publish
 
     repo = toplevel(cfg.root)
     if repo is None:
@@ -367,7 +412,84 @@ def cmd_publish(cfg, args) -> int:
     else:
         default = f"Issue of {newest}: records, pages and feeds" if newest else "Update records, pages and feeds"
     message = args.message or default
-    print(publish(repo, paths, message, remote=args.remote, branch=args.branch))
+    start = head(repo)
+    changes = run_changes(repo, start, str(cfg.paths.data.relative_to(repo)))
+    reconcile = _reconciler(cfg, repo, changes, args.build)
+    print(publish(repo, paths, message, reconcile=reconcile, reconciled=store.load_status().get(RECONCILED) == start,
+                  status_rel=str(store.status_path.relative_to(repo)), remote=args.remote, branch=args.branch,
+                  retries=args.retries, env=auth_env()))
+    return 0
+
+
+def _weekdays_before(today: date, n: int) -> list[date]:
+    out, d = [], today
+    while len(out) < n:
+        d -= timedelta(days=1)
+        if d.weekday() < 5:
+            out.append(d)
+    return sorted(out)
+
+
+def due_work(cfg, store: Store, today: date, days: int, weeks: int) -> tuple[list[date], list[date]]:
+    """(journal weeks, announcement days) that are due and not done, oldest first, decided from records and date.
+
+    A journal week ends on a Monday (the weekly schedule's day); every Monday after the newest journal record up to
+    today is due, at most ``weeks`` of them. A weekday is done when it has an issue, a drop log (announced, nothing
+    kept) or is listed under ``no_announcement`` in the status.
+    """
+    journal: list[date] = []
+    if cfg.journal.enabled and weeks > 0:
+        newest = max((p.stem for p in store.journal_paths()), default=None)
+        monday = today - timedelta(days=today.weekday())
+        while len(journal) < weeks and (newest is None or monday.isoformat() > newest):
+            journal.append(monday)
+            if newest is None:
+                break  # a new archive starts with the current week, not with history
+            monday -= timedelta(days=7)
+    quiet = {str(d) for d in store.load_status().get("no_announcement") or []}
+    missing = [d for d in _weekdays_before(today, days) if d.isoformat() not in quiet
+               and not store.issue_path(d.isoformat()).exists() and not store.dropped_path(d.isoformat()).exists()]
+    return sorted(journal), missing
+
+
+def cmd_catch_up(cfg, args) -> int:
+    from .enrich import make_journal_enricher
+    from .journal import run_week
+    from .pipeline import run_day
+    from .sources.pubmed import EUtils
+
+    today = args.today or datetime.now(timezone.utc).date()
+    store = Store.of(cfg)
+    weeks, days = due_work(cfg, store, today, max(args.days, 0), max(args.weeks, 0))
+    env = dict(os.environ)
+    lines, done = [], 0
+    for end in weeks:
+        try:
+            enricher, _ = make_journal_enricher(cfg, env)
+            client = EUtils(cfg.journal, (env.get(cfg.journal.api_key_env) or "").strip() or None)
+            with writing(cfg):
+                report = run_week(cfg, end, store, client, enricher)
+            lines.append(f"catch-up: journal week to {end}: {report.lines(cfg)[0]}")
+            done += 1
+        except (FetchError, RunError, RecordError) as e:
+            lines.append(f"WARNING catch-up: journal week to {end} failed, due again next run: {' '.join(str(e).split())}")
+    for day in days:
+        try:
+            enricher, _ = make_enricher(cfg, env)
+            with writing(cfg):
+                report = run_day(cfg, day, store, enricher)
+            lines.append(f"catch-up: {day}: {report.lines(cfg)[0]}")
+            done += 1
+        except (FetchError, RunError, RecordError) as e:
+            lines.append(f"WARNING catch-up: {day} failed, due again next run: {' '.join(str(e).split())}")
+    if not weeks and not days:
+        lines.append(f"catch-up: nothing due on {today}")
+    if done and not args.no_render:
+        with writing(cfg):
+            render_all(cfg, store)
+    for line in lines:
+        print(line)
+    _step_summary(lines)
     return 0
 
 
@@ -396,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
             return run_demo(args.out)
         cfg = load_config(args.config)
         commands = {"run": cmd_run, "journal": cmd_journal, "email": cmd_email, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build,
-                    "validate": cmd_validate, "mark-edits": cmd_mark_edits, "publish": cmd_publish,
+                    "validate": cmd_validate, "mark-edits": cmd_mark_edits, "publish": cmd_publish, "catch-up": cmd_catch_up,
                     "keepalive": cmd_keepalive}
         return commands[args.command](cfg, args)
     except ConfigError as e:

@@ -1,8 +1,13 @@
 """Find human edits in the records and mark them, so no run ever overwrites them.
 
 An edit is any difference between a record now and the same record at a base
-commit: the pull request's base, or (``auto``) the last commit the bot made -
-everything after it was written by people.  For each changed field of a paper
+commit: the pull request's base, or (``auto``) the last published state the bot
+reconciled.  Every bot commit records in ``data/status.yaml`` the commit it was
+made on (``reconciled: <sha>``), after marking every edit up to that commit; so
+the bot commit that wrote the current ``reconciled`` value holds a tree whose
+records carry all earlier edits, and everything changed after it was written by
+people.  (Not "the last commit authored by the bot": a bot commit rebased onto
+an editor's commit would carry that edit unmarked and hide it for ever.)  For each changed field of a paper
 its name is added to the paper's ``edited`` list; a paper moved to another
 section gets ``topic`` marked; a paper deleted from the record is added to
 ``removed``.  Runs, ``render`` and ``enrich`` respect both lists.
@@ -10,12 +15,16 @@ section gets ``topic`` marked; a paper deleted from the record is added to
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
 
 from .config import Config
-from .gitops import last_bot_commit, toplevel, yaml_at
+from .gitops import git, last_bot_commit, toplevel, yaml_at
 from .model import Entry, Issue, JournalEntry, JournalIssue
-from .store import Store, load_yaml
+from .store import Store, atomic_write, dump_yaml, load_yaml
 from .validate import EDITABLE, JOURNAL_EDITABLE
 
 
@@ -61,12 +70,59 @@ def unmarked_edits(base: dict, now: dict, kind: tuple = DAILY) -> tuple[dict[str
     return changes, removed
 
 
+RECONCILED = "reconciled"  # data/status.yaml: the commit whose edits the published records carry
+
+
+def _reconciled_at(repo: Path, ref: str, status_rel: str) -> str | None:
+    status = yaml_at(repo, ref, status_rel)
+    value = status.get(RECONCILED) if isinstance(status, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _commit(repo: Path, ref: str) -> str | None:
+    proc = git(repo, "rev-parse", "--verify", "-q", f"{ref}^{{commit}}", check=False)
+    return proc.stdout.strip() or None
+
+
+def recorded_base(repo: Path, status_rel: str, ref: str = "HEAD", depth: int = 200) -> str | None:
+    """The newest commit whose records are known to carry every human edit made before it (None: no record of one).
+
+    That is the bot commit which wrote the current ``reconciled`` value, when it was made directly on the commit it
+    names (the protocol of ``publish``).  A commit that names another parent (a rebased or copied bot commit) is not
+    trusted: the recorded commit itself is the base then, and whatever the bot changed after it is marked as well -
+    protecting a field too many is recoverable, losing an edit is not.
+    """
+    value = _reconciled_at(repo, ref, status_rel)
+    if value is None:
+        return None
+    log = git(repo, "log", "--first-parent", f"-n{depth}", "--format=%H %P", ref, "--", status_rel, check=False)
+    for line in log.stdout.splitlines():
+        sha, *parents = line.split()
+        if _reconciled_at(repo, sha, status_rel) == value and (
+                not parents or _reconciled_at(repo, parents[0], status_rel) != value):
+            if parents and _commit(repo, value) == parents[0]:
+                return sha
+            break
+    return _commit(repo, value)
+
+
 def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport:
+    """Mark every unmarked human edit since ``base`` (default: the recorded base) in the working tree's records.
+
+    Without an explicit base the status records that the working tree now carries every edit up to HEAD.
+    """
     repo = toplevel(cfg.root)
     if repo is None:
         return EditReport(None)
-    base = base or last_bot_commit(repo)
+    status_rel = str(store.status_path.relative_to(repo))
+    auto = base is None
+    base = base or recorded_base(repo, status_rel) or last_bot_commit(repo)
     report = EditReport(base)
+    head = _commit(repo, "HEAD")
+    if auto and head:
+        status = store.load_status()
+        if status.get(RECONCILED) != head:
+            store.save_status(dict(status, **{RECONCILED: head}))
     if base is None:
         return report
     records = [(p, DAILY, "paper", lambda d: store.save_issue(Issue.from_dict(d))) for p in store.issue_paths()]
@@ -94,3 +150,46 @@ def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport
             report.marked += [f"{rel}: {label} {pid}: removed" for pid in removed]
         save(now)
     return report
+
+
+def run_changes(repo: Path, start: str, folder: str) -> dict[str, bytes | None]:
+    """The files under ``folder`` that differ from commit ``start`` in the working tree (None: deleted)."""
+    names = set(git(repo, "diff", "--name-only", "--no-renames", start, "--", folder).stdout.splitlines())
+    names |= set(git(repo, "ls-files", "--others", "--exclude-standard", "--", folder).stdout.splitlines())
+    return {rel: ((repo / rel).read_bytes() if (repo / rel).is_file() else None) for rel in sorted(names)}
+
+
+def _blob(repo: Path, ref: str, rel: str) -> bytes | None:
+    proc = subprocess.run(["git", "show", f"{ref}:{rel}"], cwd=repo, capture_output=True)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def reapply(repo: Path, changes: dict[str, bytes | None], start: str, status_rel: str) -> list[str]:
+    """Put a run's record changes (made on commit ``start``) on the working tree, which now holds a newer tip.
+
+    A file the tip left as it was at ``start`` takes the run's version.  A record both sides changed keeps the tip's
+    (an editor's change wins and is marked; the run's own change is made again by the next run, runs being
+    idempotent).  The status file merges key by key: the run's changed keys over the tip's, ``reconciled`` staying
+    the tip's.  Returns one line per run change that was set aside.
+    """
+    set_aside = []
+    for rel, ours in changes.items():
+        path = repo / rel
+        before = _blob(repo, start, rel)
+        now = path.read_bytes() if path.is_file() else None
+        if now == ours:
+            continue
+        if rel == status_rel and ours is not None and now is not None:
+            mine, theirs = yaml.safe_load(ours) or {}, yaml.safe_load(now) or {}
+            old = (yaml.safe_load(before) or {}) if before is not None else {}
+            merged = dict(theirs, **{k: v for k, v in mine.items() if k != RECONCILED and old.get(k) != v})
+            atomic_write(path, dump_yaml(merged))
+        elif now == before:
+            if ours is None:
+                path.unlink()
+            else:
+                atomic_write(path, ours)
+        else:
+            set_aside.append(f"{rel}: changed here and on the remote; the remote's version is kept "
+                             "(this run's change is made again by the next run)")
+    return set_aside

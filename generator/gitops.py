@@ -6,11 +6,13 @@ so it is tested like the rest of the code.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import subprocess
 import time
 from pathlib import Path
+from typing import Callable
 
 import requests
 import yaml
@@ -25,12 +27,29 @@ class GitError(Exception):
     """A git step failed; the message is one line."""
 
 
-def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+def git(cwd: Path, *args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                          env=dict(os.environ, **env) if env else None)
     if check and proc.returncode != 0:
         detail = (proc.stderr or proc.stdout).strip().splitlines()
         raise GitError(f"git {' '.join(args[:2])} failed: {detail[-1] if detail else proc.returncode}")
     return proc
+
+
+def auth_env(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Git configuration that lets fetch/push use GITHUB_TOKEN, passed through the environment of those two commands.
+
+    The checkout keeps no credentials (``persist-credentials: false``), so nothing the other steps run can read a
+    token from ``.git/config``; only the process given GITHUB_TOKEN can push, and the header never touches a file.
+    """
+    environ = os.environ if environ is None else environ
+    token = environ.get("GITHUB_TOKEN")
+    if not token:
+        return {}
+    server = (environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"http.{server}/.extraheader",
+            "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}"}
 
 
 def toplevel(path: Path) -> Path | None:
@@ -54,31 +73,88 @@ def last_bot_commit(repo: Path, email: str = BOT_EMAIL) -> str | None:
     return sha or None
 
 
-def publish(repo: Path, paths: list[str], message: str, *, remote: str = "origin", branch: str | None = None,
-            retries: int = 4, sleep=time.sleep) -> str:
-    """Commit ``paths`` as the bot and push; on a rejected push, pull --rebase and try again.
+def head(repo: Path) -> str:
+    return git(repo, "rev-parse", "HEAD").stdout.strip()
 
-    Returns a one-line description.  Raises GitError when the push cannot be made.
-    """
+
+def _only_reconciled_changed(repo: Path, status_rel: str | None) -> bool:
+    """True when the staged change is nothing but the status file's ``reconciled`` stamp (nothing to publish)."""
+    staged = git(repo, "diff", "--cached", "--name-only").stdout.split()
+    if not status_rel or staged != [status_rel]:
+        return False
+    old, new = yaml_at(repo, "HEAD", status_rel), yaml.safe_load((repo / status_rel).read_text())
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return False
+    return {k: v for k, v in old.items() if k != "reconciled"} == {k: v for k, v in new.items() if k != "reconciled"}
+
+
+def _commit(repo: Path, paths: list[str], message: str, status_rel: str | None) -> bool:
     git(repo, "add", "-A", "--", *paths)
     if git(repo, "diff", "--cached", "--quiet", check=False).returncode == 0:
-        return "nothing to commit"
+        return False
+    if _only_reconciled_changed(repo, status_rel):
+        git(repo, "reset", "-q", "--", status_rel)
+        git(repo, "checkout", "-q", "--", status_rel)
+        return False
     git(repo, "-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}", "commit", "-q", "-m", message)
+    return True
+
+
+def _outside(repo: Path, paths: list[str]) -> list[str]:
+    """Tracked files changed outside ``paths``: a reset to the remote tip would lose them."""
+    changed = git(repo, "status", "--porcelain", "--untracked-files=no").stdout.splitlines()
+    names = [line[3:] for line in changed]
+    return [n for n in names if not any(n == p or n.startswith(p.rstrip("/") + "/") for p in paths)]
+
+
+Reconcile = Callable[[str, str], list[str]]
+
+
+def publish(repo: Path, paths: list[str], message: str, *, reconcile: Reconcile | None = None,
+            reconciled: bool = True, status_rel: str | None = None, remote: str = "origin",
+            branch: str | None = None, retries: int = 4, sleep=time.sleep, env: dict[str, str] | None = None) -> str:
+    """Commit ``paths`` as the bot and push; a rejected push is reconciled with the remote tip and pushed again.
+
+    ``reconcile(start, tip)`` is called with the working tree reset to ``tip`` (the run's changes were made on
+    ``start``): it marks the tip's human edits, puts the run's record changes back and renders - and builds -
+    again, so the commit pushed is the tree the site was built from.  Generated files are never merged: they are
+    outputs.  ``reconciled`` False means the working tree was not reconciled with ``start`` (mark-edits did not
+    run there): that is done first.  Without ``reconcile`` a rejected push fails (nothing is merged blindly).
+    Returns a one-line description; raises GitError when the push cannot be made.
+    """
     branch = branch or git(repo, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+    start = tip = head(repo)
+    notes: list[str] = []
+    if reconcile is not None:
+        outside = _outside(repo, paths)
+        if outside:
+            raise GitError(f"publish would reset {outside[0]} (changed outside {' '.join(paths)}); commit it first")
+        if not reconciled:
+            notes += _reset_and_reconcile(repo, reconcile, start, start)
+    rounds = 0
     for attempt in range(retries + 1):
-        if git(repo, "push", "-q", remote, f"HEAD:{branch}", check=False).returncode == 0:
+        if not _commit(repo, paths, message, status_rel):
+            return "nothing to commit" + (f" after {rounds} reconcile(s) with {remote}/{branch}" if rounds else "")
+        if git(repo, "push", "-q", remote, f"HEAD:{branch}", check=False, env=env).returncode == 0:
             sha = git(repo, "rev-parse", "--short", "HEAD").stdout.strip()
-            return f"pushed {sha} to {remote}/{branch}" + (f" after {attempt} rebase(s)" if attempt else "")
+            done = f"pushed {sha} to {remote}/{branch}" + (f" after {rounds} reconcile(s)" if rounds else "")
+            return "\n".join([done, *notes])
         if attempt == retries:
             break
-        log.info("push rejected; pulling with rebase (try %d/%d)", attempt + 1, retries)
-        rebase = git(repo, "-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}", "pull", "-q", "--rebase",
-                     remote, branch, check=False)
-        if rebase.returncode != 0:
-            git(repo, "rebase", "--abort", check=False)
-            raise GitError(f"pull --rebase from {remote}/{branch} conflicted; the next run will redo this day")
+        if reconcile is None:
+            raise GitError(f"push to {remote}/{branch} was rejected; rerun to reconcile with the remote")
+        log.info("push rejected; reconciling with %s/%s (try %d/%d)", remote, branch, attempt + 1, retries)
         sleep(min(2**attempt, 30))
-    raise GitError(f"push to {remote}/{branch} still rejected after {retries} retries")
+        git(repo, "fetch", "-q", remote, branch, env=env)
+        tip = git(repo, "rev-parse", "FETCH_HEAD").stdout.strip()
+        notes += _reset_and_reconcile(repo, reconcile, start, tip)
+        rounds += 1
+    raise GitError(f"push to {remote}/{branch} still rejected after {retries} reconcile(s)")
+
+
+def _reset_and_reconcile(repo: Path, reconcile: Reconcile, start: str, tip: str) -> list[str]:
+    git(repo, "reset", "-q", "--hard", tip)
+    return reconcile(start, tip)
 
 
 def keepalive(workflow: str, *, repository: str | None = None, token: str | None = None,

@@ -147,14 +147,14 @@ def test_publish_commits_as_bot_and_rebases_over_a_concurrent_push(project, tmp_
     project.server.set_day("2025-06-09", corpus_day("2025-06-09"))
     cli(project, "run")
     out = cli(project, "publish").stdout
-    assert "pushed" in out and "after 1 rebase" in out
+    assert "pushed" in out and "after 1 reconcile(s)" in out
     log = sh(remote, "git", "log", "--format=%ae %s", "main").stdout.splitlines()
     assert log[0] == f"{BOT_EMAIL} Issue of 2025-06-09: records, pages and feeds"
     assert any("concurrent" in line for line in log)
     assert "nothing to commit" in cli(project, "publish").stdout
 
 
-def test_publish_conflict_fails_cleanly(project, tmp_path):
+def test_publish_keeps_the_remote_version_of_a_file_both_sides_changed(project, tmp_path):
     remote = git_project(project, tmp_path)
     repo = project.root
     (repo / "data").mkdir(exist_ok=True)
@@ -166,9 +166,13 @@ def test_publish_conflict_fails_cleanly(project, tmp_path):
     sh(other, "git", "add", "-A")
     sh(other, "git", *HUMAN, "commit", "-q", "-m", "conflicting")
     sh(other, "git", "push", "-q", "origin", "main")
-    with pytest.raises(GitError, match="conflicted"):
+    with pytest.raises(GitError, match="rejected; rerun to reconcile"):  # nothing is ever merged blindly
         publish(repo, ["data"], "m", sleep=lambda s: None)
-    assert sh(repo, "git", "status", "--porcelain").stdout.strip() == ""  # no half-done rebase left behind
+    sh(repo, "git", "reset", "-q", "--soft", "HEAD~1")
+    out = cli(project, "publish").stdout
+    assert "data/x.yaml: changed here and on the remote; the remote's version is kept" in out
+    assert sh(remote, "git", "show", "main:data/x.yaml").stdout == "a: 2\n"  # the human's change wins
+    assert sh(repo, "git", "status", "--porcelain", "--", "data").stdout.strip() == ""  # no half-done merge left
 
 
 class _GitHubAPI(http.server.BaseHTTPRequestHandler):
