@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help install demo test bench serve-demo build clean
+.PHONY: help install demo test bench serve-demo build clean lock
 
 help:
 	@echo "make demo   - set up .venv, run the whole pipeline offline on the sample data, build the site in build/demo/site"
 	@echo "make test   - set up .venv if needed and run the whole test suite"
 	@echo "make bench  - print the benchmark figures (selection quality, enrichment, faults, site scale, search latency; site_scale.py --issues 1300 for the five-year budget)"
 	@echo "make build  - render pages and feeds from data/ and build the site into site/"
+	@echo "make lock   - regenerate requirements.lock (runtime dependencies with hashes, Linux/CPython 3.11) for the workflow"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,15 @@ bench: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/python -m generator build
+
+# The scheduled workflow installs from requirements.lock with --require-hashes. pip-tools runs in a throwaway venv
+# (it is no dependency of the project), against PyPI only, so the hashes are the ones a GitHub runner will download.
+LOCKVENV := /tmp/medical-ai-daily-piptools
+lock:
+	$(PYTHON) -m venv $(LOCKVENV)
+	$(LOCKVENV)/bin/python -m pip install --quiet pip-tools
+	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(LOCKVENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--index-url https://pypi.org/simple --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 serve-demo:
 	$(BIN)/python -m http.server -d build/demo/site 8000

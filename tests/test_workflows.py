@@ -37,10 +37,11 @@ def test_actionlint_reports_nothing():
 def test_actionlint_would_catch_a_broken_workflow(tmp_path):
     bad = tmp_path / ".github" / "workflows"
     bad.mkdir(parents=True)
-    text = (WORKFLOWS / "pr.yml").read_text().replace("fetch-depth: 0", "fetch-dept: 0")
+    # (inputs of SHA-pinned actions are not known to actionlint; permissions and expressions are)
+    text = (WORKFLOWS / "pr.yml").read_text().replace("contents: read", "contents: raed")
     (bad / "pr.yml").write_text(text)
     proc = subprocess.run([actionlint(), str(bad / "pr.yml")], capture_output=True, text=True, cwd=tmp_path)
-    assert proc.returncode == 1 and "fetch-dept" in proc.stdout
+    assert proc.returncode == 1 and "raed" in proc.stdout
 
 
 def _run_steps(wf: dict) -> list[str]:
@@ -78,7 +79,8 @@ def test_daily_schedule_permissions_and_concurrency():
     for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages", "actions/cache"):
         assert any(u.startswith(action + "@") for u in uses), action
     runs = " ".join(_run_steps(wf))
-    for command in ("mark-edits", "run --fail-if-empty", "journal --date", "build --incremental", "publish", "keepalive"):
+    for command in ("mark-edits", "catch-up", "run --fail-if-empty", "journal --date", "build --incremental",
+                    "publish --build", "keepalive"):
         assert f"python -m generator {command}" in runs
 
 
@@ -91,3 +93,130 @@ def test_pull_request_workflow_exposes_no_secrets_to_forks():
     assert wf["permissions"] == {"contents": "read"}
     runs = " ".join(_run_steps(wf))
     assert "python -m generator validate --base" in runs and "python -m generator build" in runs and "pytest" in runs
+
+
+# ------------------------------------------------------------------ the publish protocol and the supply chain
+
+ACTION = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+?)@(\S+)(.*)$")
+
+
+@pytest.mark.parametrize("name", ["daily.yml", "pr.yml"])
+def test_every_action_is_pinned_by_a_commit_sha_with_its_tag(name):
+    lines = [m for ln in (WORKFLOWS / name).read_text().splitlines() if (m := ACTION.match(ln))]
+    assert lines, name
+    for m in lines:
+        action, ref, comment = m.groups()
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name}: {action}@{ref} is not pinned by a full commit SHA"
+        assert re.fullmatch(r"\s+# v\d+(\.\d+)*", comment), f"{name}: {action}@{ref} needs its tag in a comment"
+
+
+def _steps(wf: dict, job: str) -> list[dict]:
+    return wf["jobs"][job].get("steps", [])
+
+
+@pytest.mark.parametrize("name", ["daily.yml", "pr.yml"])
+def test_checkouts_keep_no_credentials(name):
+    wf = load(name)
+    checkouts = [s for job in wf["jobs"] for s in _steps(wf, job) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts
+    for step in checkouts:
+        assert step["with"]["persist-credentials"] is False, name
+        assert "token" not in step["with"]
+
+
+def test_every_daily_job_checks_out_the_tip_of_main_not_the_triggering_commit():
+    wf = load("daily.yml")
+    checkouts = [s for job in wf["jobs"] for s in _steps(wf, job) if s.get("uses", "").startswith("actions/checkout@")]
+    assert len(checkouts) == 2 and all(s["with"]["ref"] == "main" and s["with"]["fetch-depth"] == 0 for s in checkouts)
+
+
+def test_only_publish_and_keepalive_are_given_the_token():
+    wf = load("daily.yml")
+    for job in wf["jobs"]:
+        for step in _steps(wf, job):
+            env = " ".join(str(v) for v in (step.get("env") or {}).values())
+            if "github.token" in env or "GITHUB_TOKEN" in env or "secrets.GITHUB_TOKEN" in env:
+                assert re.match(r"python -m generator (publish|keepalive)\b", step.get("run", "")), step
+            assert "token" not in (step.get("with") or {}), step
+    assert "github.token" not in str(wf["jobs"]["publish"].get("env", "")) and "env" not in wf
+
+
+def test_the_jobs_that_hold_a_write_token_install_only_hashed_locked_packages():
+    wf = load("daily.yml")
+    for job in ("publish", "email"):
+        installs = [s["run"] for s in _steps(wf, job) if s.get("run", "").startswith("python -m pip")]
+        assert installs == ["python -m pip install --require-hashes -r requirements.lock",
+                            "python -m pip install --no-deps -e ."], job
+    lock = (ROOT / "requirements.lock").read_text()
+    blocks = re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)((?:\s*\\\n\s+--hash=sha256:[0-9a-f]{64})+)", lock, re.M)
+    pinned = {name.lower().replace("_", "-") for name, _, _ in blocks}
+    requirements = [ln for ln in lock.splitlines() if ln and not ln[0].isspace() and not ln.startswith("#")]
+    assert len(blocks) == len(requirements) > 10  # every requirement exact, every one with its hashes
+    for dep in load_pyproject_dependencies():
+        assert dep in pinned, f"requirements.lock lacks {dep}: run `make lock`"
+    make = (ROOT / "Makefile").read_text()
+    assert re.search(r"^lock:", make, re.M) and "--generate-hashes" in make
+
+
+def load_pyproject_dependencies() -> list[str]:
+    import tomllib
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    return [re.split(r"[<>=!~;\[ ]", d, maxsplit=1)[0].lower().replace("_", "-") for d in deps]
+
+
+def test_daily_steps_run_in_the_order_of_the_protocol():
+    wf = load("daily.yml")
+    order = [s.get("run") or s.get("uses", "").split("@")[0] for s in _steps(wf, "publish")]
+    names = [o.split(" --")[0] for o in order]
+    sequence = ["python -m generator mark-edits", "python -m generator catch-up", "python -m generator run",
+                "python -m generator journal", "python -m generator build", "python -m generator publish",
+                "actions/upload-pages-artifact"]
+    assert [names.index(n) for n in sequence] == sorted(names.index(n) for n in sequence), names
+    assert "python -m generator email" not in names  # a mail failure cannot stop the publish job
+
+
+def test_email_comes_after_the_deploy_and_records_what_it_sent_through_publish():
+    wf = load("daily.yml")
+    assert wf["jobs"]["deploy"]["needs"] == "publish"
+    assert wf["jobs"]["email"]["needs"] == "deploy"
+    assert wf["jobs"]["email"]["permissions"] == {"contents": "write"}
+    runs = [s["run"] for s in _steps(wf, "email") if "run" in s]
+    first = next(i for i, r in enumerate(runs) if r.startswith("python -m generator email"))
+    assert runs[0].startswith("python -m pip") and any(r == "python -m generator mark-edits" for r in runs[:first])
+    assert any(r.startswith("python -m generator publish") for r in runs[first + 1:])
+
+
+def _ignored(path: str, patterns: list[str]) -> bool:
+    """GitHub's path filter globs: `*` stays within a folder, `**` crosses folders."""
+    def rx(glob: str) -> str:
+        out, i = "", 0
+        while i < len(glob):
+            if glob.startswith("**", i):
+                out, i = out + ".*", i + 2
+            elif glob[i] == "*":
+                out, i = out + "[^/]*", i + 1
+            else:
+                out, i = out + re.escape(glob[i]), i + 1
+        return out
+    return any(re.fullmatch(rx(p), path) for p in patterns)
+
+
+def test_every_path_the_site_build_reads_triggers_a_deploy():
+    wf = load("daily.yml")
+    on = wf[True] if True in wf else wf["on"]
+    push = on["push"]
+    assert push["branches"] == ["main"] and "paths" not in push  # an ignore list, not an allowlist
+    ignored = push["paths-ignore"]
+    assert re.search(r"^docs_dir:\s*docs\s*$", (ROOT / "mkdocs.yml").read_text(), re.M)  # README.md is not in it
+    site_inputs = ["mkdocs.yml", "overrides/main.html", "overrides/hooks/site_hooks.py", "docs/about.md",
+                   "docs/guarantees.en.md", "docs/assets/stylesheets/digest.css", "generator/render/pages.py",
+                   "generator/prompts/enrich-v1.user.txt", "data/issues/2025/2025-03-03.yaml", "data/status.yaml",
+                   "data/highlights/2025-W10.yaml", "data/journal/2025/2025-03-10.yaml", "config.yml",
+                   "glossary.yml", "institutions.yml", "pyproject.toml", "requirements.lock"]
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    site_inputs += [t for t in tracked if t.split("/")[0] in ("docs", "overrides", "generator", "data")]
+    for path in site_inputs:
+        assert not _ignored(path, ignored), f"a push changing {path} would not redeploy the site"
+    for path in ("tests/test_race.py", "bench/exports.py", "README.md", ".github/workflows/pr.yml"):
+        assert _ignored(path, ignored), path
