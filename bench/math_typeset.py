@@ -52,8 +52,9 @@ def corpus_texts(shared: Path = SHARED) -> list[tuple[str, str]]:
             out += [(f"{rec['id']} title", rec.get("title") or ""), (f"{rec['id']} abstract", rec.get("abstract") or "")]
     for path in sorted(glob.glob(str(shared / "corpus" / "raw" / "*.xml"))):
         for n, el in enumerate(ET.parse(path).iter()):
-            if el.tag.rsplit("}", 1)[-1] in TEXT_TAGS and el.text and el.text.strip():
-                out.append((f"{Path(path).name}#{n}", el.text))
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag in TEXT_TAGS and el.text and el.text.strip():
+                out.append((f"{Path(path).name}#{n} {'title' if tag == 'title' else 'abstract'}", el.text))
     return out
 
 
@@ -138,6 +139,12 @@ _INSPECT = r"""async () => {
       undefined: [...p.querySelectorAll('mjx-mtext')].filter(t => /red/.test(t.getAttribute('style') || '')).length,
       wide: boxes.filter(b => b.left < col.left - 1 || b.right > col.right + 1).length,
       tall: boxes.filter(b => b.height > 400).length,
+      // wider than the box the caps allow (a long formula on a phone): it must scroll, not be cut
+      clipped: [...p.querySelectorAll('mjx-container')].filter(c => {
+        const m = c.querySelector('mjx-math');
+        return m && m.getBoundingClientRect().width > c.getBoundingClientRect().width + 1
+          && getComputedStyle(c).overflowX !== 'auto';
+      }).length,
       links: p.querySelectorAll('mjx-container a, mjx-container [href]').length,
       foreign: [...p.querySelectorAll('mjx-container *')].filter(e =>
         [...e.classList].some(c => !/^(mjx-|MJX-|TEX-)/i.test(c)) || (e.id && !e.id.startsWith('mjx-'))).length,
@@ -209,12 +216,14 @@ def measure(browser, shared: Path = SHARED, width: int = 680) -> dict:
     return {
         "texts": len(texts),
         "texts_with_math": len(blocks),
-        "abstracts_with_math": sum(1 for label, _ in blocks if label.endswith("abstract") or "#" in label),
+        "abstracts": sum(1 for label, _ in texts if label.endswith("abstract")),
+        "abstracts_with_math": sum(1 for label, _ in blocks if label.endswith("abstract")),
         "formulas": sum(b["spans"] for b in r["blocks"]),
         "errors": sum(b["errors"] for b in r["blocks"]),
         "untypeset": sum(b["untypeset"] for b in r["blocks"]),
         "undefined_macros": sum(b["undefined"] for b in r["blocks"]),
         "wider_than_column": sum(b["wide"] for b in r["blocks"]),
+        "clipped": sum(b["clipped"] for b in r["blocks"]),
         "console_errors": r["console"],
         "outbound": r["outbound"],
         "covered_points": r["covered"],
@@ -237,11 +246,11 @@ def main() -> int:
         return 2
     with chromium_browser(args.chromium) as browser:
         m = measure(browser, args.shared, args.width)
-    print(f"texts: {m['texts']}  with math: {m['texts_with_math']} (abstracts: {m['abstracts_with_math']})  "
-          f"formulas: {m['formulas']}")
+    print(f"titles and abstracts: {m['texts']} ({m['abstracts']} abstracts)  with math: {m['texts_with_math']} "
+          f"({m['abstracts_with_math']} abstracts)  formulas: {m['formulas']}")
     print(f"MathJax: {m['done']}  errors: {m['errors']}  untypeset: {m['untypeset']}  "
           f"console errors: {len(m['console_errors'])}  undefined macros (red): {m['undefined_macros']}")
-    print(f"formulas wider than a {args.width}px column: {m['wider_than_column']}  "
+    print(f"formulas wider than a {args.width}px column: {m['wider_than_column']} (cut at its edge instead of scrolling: {m['clipped']})  "
           f"requests off 127.0.0.1: {len(m['outbound'])}  covered viewport points: {m['covered_points']}  "
           f"time: {m['seconds']} s")
     if args.verbose:

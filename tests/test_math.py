@@ -135,7 +135,7 @@ def test_every_corpus_formula_typesets_without_error(browser):
     assert m["formulas"] > 500 and m["texts_with_math"] > 200  # the corpus was read
     assert m["errors"] == 0 and m["untypeset"] == 0, m["failing"]
     assert m["console_errors"] == [] and m["outbound"] == []
-    assert m["covered_points"] == 0 and m["wider_than_column"] == 0
+    assert m["covered_points"] == 0 and m["wider_than_column"] == 0 and m["clipped"] == 0
     assert m["seconds"] < 60
 
 
@@ -222,5 +222,6 @@ def test_inline_math_keeps_its_baseline_and_long_formulas_stay_in_the_column(bro
     _, plain = _baselines(browser, base, f"plain{width}.html", width)
     assert r["done"] == "ok" and r["scrollWidth"] <= r["innerWidth"]
     assert all(b["wide"] == 0 and b["errors"] == 0 and b["untypeset"] == 0 for b in r["blocks"]), r["blocks"]
+    assert all(b["clipped"] == 0 for b in r["blocks"]), r["blocks"]  # the long one scrolls in its column
     for f, a, b in list(zip(formulas, styled, plain))[:4]:  # inline formulas that fit: not moved
         assert a is not None and abs(a - b) < 0.5, (f, a, b)

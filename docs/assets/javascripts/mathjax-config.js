@@ -30,6 +30,18 @@ window.MathJax = {
     processEscapes: true,
     processEnvironments: true
   },
+  startup: {
+    // an inline formula longer than its column is cut at the column's edge (digest.css); mark it so that it
+    // scrolls instead (overflow would move every inline formula off the baseline, so only these get it)
+    pageReady: function () {
+      return MathJax.startup.defaultPageReady().then(function () {
+        document.querySelectorAll('mjx-container:not([display="true"])').forEach(function (c) {
+          var m = c.querySelector("mjx-math");
+          if (m && m.getBoundingClientRect().width > c.getBoundingClientRect().width + 1) c.setAttribute("data-wide", "");
+        });
+      });
+    }
+  },
   options: {
     ignoreHtmlClass: ".*|",
     processHtmlClass: "arithmatex",
