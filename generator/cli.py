@@ -371,7 +371,8 @@ def _regenerate(cfg, build: bool) -> None:
     """Render (and build) in a new process: after a reset to the remote tip its code may be newer than ours."""
     (cfg.paths.cache / "render-manifest.json").unlink(missing_ok=True)  # every page from the merged records
     cmd = [sys.executable, "-m", "generator", "-q", "-c", str(cfg.path), "build" if build else "render"]
-    proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True)
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}  # the token stays with git push
+    proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
         raise RunError(f"{'build' if build else 'render'} after reconciling failed: {lines[-1] if lines else proc.returncode}")

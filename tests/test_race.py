@@ -296,9 +296,15 @@ def test_publish_with_a_token_writes_nothing_to_git_config(world):
     job = world.clone()
     job.cli("mark-edits")
     job.day(DAY1)
+    other = world.clone("maintainer")  # a push meanwhile: the token is used through a reconcile as well
+    (other.root / "NOTES.txt").write_text("a maintainer's change\n")
+    sh(other.root, "git", "add", "-A")
+    sh(other.root, "git", *HUMAN, "commit", "-q", "-m", "notes")
+    sh(other.root, "git", "push", "-q", "origin", "main")
     env = dict(os.environ, **world.env, PYTHONPATH=str(ROOT), GITHUB_TOKEN="ghs_sentinel_token")
     proc = subprocess.run([sys.executable, "-m", "generator", "-c", str(job.root / "config.yml"), "publish"],
                           cwd=job.root, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
+    assert "after 1 reconcile(s)" in proc.stdout
     assert "ghs_sentinel_token" not in (job.root / ".git/config").read_text() + proc.stdout + proc.stderr
-    assert job.head() == world.tip()
+    assert job.head() == world.tip() and (job.root / "NOTES.txt").exists()
