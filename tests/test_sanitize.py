@@ -335,3 +335,33 @@ def test_highlights_editor_text_is_checked_apart_from_the_file_shape():
         f"{path}: comments 2506.00001: field comment: link scheme javascript:",
     ]
     assert highlights.check_editor_text({"note": "x", "comments": []}, path) == []  # shape errors: reported elsewhere
+
+
+PATHOLOGICAL = [
+    ("[" * 20000, "more than 200 links or brackets"),  # Python-Markdown scans ahead from every "[": minutes
+    ("- " * 3000 + "x", "lists or quotes nested more than 12 deep"),  # one recursion per level: RecursionError
+    ("1. " * 3000, "lists or quotes nested more than 12 deep"),
+    ("> " * 5000 + "x", "lists or quotes nested more than 12 deep"),
+    ("- a\n" + "".join("    " * i + "- x\n" for i in range(1, 40)), "lists or quotes nested more than 12 deep"),
+    ("a *b* " * 4000, "text longer than 20000 characters"),
+]
+
+
+@pytest.mark.parametrize("text,problem", PATHOLOGICAL, ids=range(len(PATHOLOGICAL)))
+def test_pathological_text_is_plain_text_at_once(text, problem):
+    """An editor's text cannot stall or crash a render: beyond the limits it is one paragraph of plain text."""
+    import time
+
+    t0 = time.perf_counter()
+    out, named, cell = sanitize.render(text), sanitize.problems(text), sanitize.inline(text)
+    assert time.perf_counter() - t0 < 2
+    assert named == [problem]
+    assert_inert(out) and assert_inert(cell)
+    assert [t for t, _ in Parsed(out).elements] == ["div", "p"]
+    assert Parsed(out).text == html.unescape(html.escape(text)).replace("\n", " ")
+
+
+def test_within_the_limits_markdown_still_applies():
+    nested = "- a\n" + "".join("    " * i + "- x\n" for i in range(1, 12))
+    assert sanitize.problems(nested) == [] and sanitize.render(nested).count("<ul>") == 12
+    assert sanitize.problems("[a](https://x.org/) " * 150) == []

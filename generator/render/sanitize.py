@@ -44,10 +44,33 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _MARKUP = re.compile(r"<(?:(?P<comment>!--)|(?P<cdata>!\[CDATA\[)|(?P<decl>[!?])|(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*):"
                      r"|/?(?P<tag>[A-Za-z][A-Za-z0-9\-]*))")
 # the attr_list syntax: "{: ...}", "{#id ...}", "{.class ...}", "{ key=value }"
-_ATTR_LIST = re.compile(r"\{[ \t]*(?::[^}\n]*|[#.][A-Za-z_][^}\n]*|[A-Za-z_:][\w:.\-]*=[^}\n]*)\}")
+_ATTR_LIST = re.compile(r"\{[ \t]*(?::[^}\n]{0,300}|[#.][A-Za-z_][^}\n]{0,300}|[A-Za-z_:][\w:.\-]{0,100}=[^}\n]{0,300})\}")
 # TeX commands that emit links, classes, styles, code or page-sized boxes in MathJax
 _TEX = re.compile(r"\\(href|url|class|cssId|style|html\w*|data|require|unicode|mmlToken|bbox|enclose|rule|Huge|huge"
                   r"|[hv]space|kern|raise|lower)\b")
+# Python-Markdown recurses once per nesting level and scans ahead from every "[": an editor's text beyond these
+# limits is shown as plain text (and named), so that no pull request can stall or crash a render
+MAX_CHARS = 20_000
+MAX_BRACKETS = 200
+MAX_DEPTH = 12
+_NESTING = re.compile(r"^((?:[ \t]*(?:[-*+]|\d{1,9}[.)]|>)(?:[ \t]+|$))+)", re.M)
+
+
+def _too_complex(text: str) -> str | None:
+    """Why ``text`` is not given to Markdown, or None."""
+    if len(text) > MAX_CHARS:
+        return f"text longer than {MAX_CHARS} characters"
+    if text.count("[") > MAX_BRACKETS:
+        return f"more than {MAX_BRACKETS} links or brackets"
+    for m in _NESTING.finditer(text):
+        prefix = m.group(1).expandtabs(4)
+        depth = len(re.findall(r"[-*+>]|\d+[.)]", prefix)) + (len(prefix) - len(prefix.lstrip(" "))) // 4
+        if depth > MAX_DEPTH:
+            return f"lists or quotes nested more than {MAX_DEPTH} deep"
+    for line in text.splitlines():  # nesting by indentation alone
+        if (len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))) // 4 > MAX_DEPTH:
+            return f"lists or quotes nested more than {MAX_DEPTH} deep"
+    return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -218,10 +241,22 @@ class _Allowlist(HTMLParser):
 
 def _walk(text: str | None, inline: bool) -> _Allowlist:
     source = _CONTROL.sub("", text or "")
-    m = _markdown()
-    m.reset()
     walker = _Allowlist(inline)
-    walker.feed(m.convert(source))
+    reason = _too_complex(source)
+    if not reason:
+        m = _markdown()
+        m.reset()
+        try:
+            made = m.convert(source)
+        except RecursionError:  # a nesting the limits above did not foresee
+            reason = "text nested too deeply"
+    if reason:  # one paragraph of plain text
+        walker._problem(reason)
+        walker.handle_starttag("p", [])
+        walker.handle_data(source)
+        walker.handle_endtag("p")
+        return walker
+    walker.feed(made)
     walker.close()
     while walker.links:  # close what Markdown left open (it does not), so nothing leaks into the page
         if walker.links.pop():
