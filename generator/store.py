@@ -148,9 +148,11 @@ def _too_big(name: str | Path, size: int) -> str:
 
 def safe_load_record(data: str | bytes, name: str | Path) -> Any:
     """Editor-controlled YAML (a record, an editor file, status) as plain data, or a one-line RecordError naming
-    ``name``.  Anchors and aliases are refused while the text is parsed, before any value is built: a few KB of
-    nested aliases expand to billions of strings in whatever walks the result (a JSON dump, a validator), and no
-    record the pipeline writes uses them.  Files over MAX_RECORD_BYTES are refused unread."""
+    ``name``.  Files over MAX_RECORD_BYTES are refused unread.  While the text is parsed, before any value is built,
+    anchors and aliases are refused (a few KB of nested aliases expand to billions of strings in whatever walks the
+    result: a JSON dump, a validator; no record the pipeline writes uses them), and so is nesting deeper than
+    MAX_RECORD_DEPTH (libyaml's time grows with the square of the depth, 200 KB of '[' took 65 s, and building such a
+    value overflows the C stack)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_RECORD_BYTES:
         raise RecordError(_too_big(name, len(raw)))
@@ -159,8 +161,7 @@ def safe_load_record(data: str | bytes, name: str | Path) -> Any:
     except UnicodeDecodeError:
         raise RecordError(f"{name}: not UTF-8 text") from None
     try:
-        if "&" in text or "*" in text:  # neither character: no anchor or alias can be there (most records)
-            _refuse_aliases(text, name)
+        _check_events(text, name)
         return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
@@ -170,14 +171,28 @@ def safe_load_record(data: str | bytes, name: str | Path) -> Any:
         raise RecordError(f"{name}: a value cannot be read: {str(e)[:120]}") from None
 
 
-def _refuse_aliases(text: str, name: str | Path) -> None:
-    """Stream the parser's events (libyaml: ~1/3 of a full load, nothing composed) and stop at the first anchor."""
+# A record nests 7 deep (issue > sections > section > articles > article > abstract > part); 32 leaves room.
+MAX_RECORD_DEPTH = 32
+_OPEN, _CLOSE = (yaml.MappingStartEvent, yaml.SequenceStartEvent), (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_events(text: str, name: str | Path) -> None:
+    """Stream the parser's events (libyaml: ~1/3 of a full load, nothing built) and stop at the first anchor or alias
+    or at the first level deeper than MAX_RECORD_DEPTH."""
+    depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             what = f"alias *{anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{anchor}"
             raise RecordError(f"{name}: line {event.start_mark.line + 1}: anchors and aliases are not allowed in "
                               f"records ({what}); write the value out in full")
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > MAX_RECORD_DEPTH:
+                raise RecordError(f"{name}: line {event.start_mark.line + 1}: nested more than {MAX_RECORD_DEPTH} "
+                                  "levels deep; records are a few levels of mappings and lists")
+        elif isinstance(event, _CLOSE):
+            depth -= 1
 
 
 def _yaml_files(folder: Path, pattern: str) -> list[Path]:

@@ -452,3 +452,27 @@ def test_any_journal_record_validate_accepts_loads_and_renders(cfg, changes):
 def test_edits_validate_accepts_do_render(cfg, kind, changes):
     """The property's accepted side is not empty: odd but valid edits pass and render."""
     assert accepted_records_render(cfg, kind, changes)
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 200_000 + "]" * 200_000 + "\n",  # libyaml: 65 s
+                                  "a: " + "[" * 100_000 + "]" * 100_000 + "\n",  # a full load: the C stack overflows
+                                  "a:\n" + "".join("  " * i + "- \n" for i in range(40))])
+def test_deep_nesting_is_refused_at_once_not_after_minutes_or_a_crash(tmp_path, text):
+    """In a subprocess: before this check the 100,000-deep record killed the interpreter (SIGSEGV)."""
+    path = write(tmp_path / ISSUE_REL, text)
+    script = textwrap.dedent(f"""\
+        import time
+        from pathlib import Path
+        from generator.store import RecordError, Store
+        t = time.monotonic()
+        try:
+            Store(Path({str(tmp_path / 'data')!r})).load_raw(Path({str(path)!r}))
+        except RecordError as e:
+            print(f"{{time.monotonic() - t:.3f}}", e)
+        """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), preexec_fn=_limit_memory)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    elapsed, message = proc.stdout.split(" ", 1)
+    assert float(elapsed) < 1.0
+    assert f": line {1 if text.startswith('a: [') else 33}: nested more than 32 levels deep" in message
