@@ -147,10 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
 @contextlib.contextmanager
 def writing(cfg):
     """Around every command that writes: one run at a time, valid records first, and all-or-nothing writes."""
-    from .validate import check_records
+    from .validate import Advisory, check_records
 
     with run_lock(cfg.paths.data):
         _, problems = check_records(cfg, Store.of(cfg))
+        for p in (p for p in problems if isinstance(p, Advisory)):
+            print(f"warning: {p}", file=sys.stderr)  # made harmless at render time; `validate` fails on it
+        problems = [p for p in problems if not isinstance(p, Advisory)]
         if problems:
             for p in problems:
                 print(p, file=sys.stderr)

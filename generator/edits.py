@@ -24,7 +24,7 @@ import yaml
 from .config import Config
 from .gitops import git, last_bot_commit, toplevel, yaml_at
 from .model import Entry, Issue, JournalEntry, JournalIssue
-from .store import Store, atomic_write, dump_yaml, load_yaml
+from .store import Store, atomic_write, dump_yaml, load_yaml, safe_load_record
 from .validate import EDITABLE, JOURNAL_EDITABLE
 
 
@@ -180,8 +180,8 @@ def reapply(repo: Path, changes: dict[str, bytes | None], start: str, status_rel
         if now == ours:
             continue
         if rel == status_rel and ours is not None and now is not None:
-            mine, theirs = yaml.safe_load(ours) or {}, yaml.safe_load(now) or {}
-            old = (yaml.safe_load(before) or {}) if before is not None else {}
+            mine, theirs = safe_load_record(ours, rel) or {}, safe_load_record(now, rel) or {}
+            old = (safe_load_record(before, rel) or {}) if before is not None else {}
             merged = dict(theirs, **{k: v for k, v in mine.items() if k != RECONCILED and old.get(k) != v})
             atomic_write(path, dump_yaml(merged))
         elif now == before:

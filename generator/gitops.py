@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable
 
 import requests
-import yaml
+
+from .store import safe_load_record
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ def file_at(repo: Path, ref: str, relpath: str) -> str | None:
 
 def yaml_at(repo: Path, ref: str, relpath: str):
     text = file_at(repo, ref, relpath)
-    return yaml.safe_load(text) if text is not None else None
+    # an old commit's record is editor-written too: the same parser (no aliases, capped size and depth)
+    return safe_load_record(text.encode("utf-8"), f"{ref}:{relpath}") if text is not None else None
 
 
 def last_bot_commit(repo: Path, email: str = BOT_EMAIL) -> str | None:
@@ -82,7 +84,7 @@ def _only_reconciled_changed(repo: Path, status_rel: str | None) -> bool:
     staged = git(repo, "diff", "--cached", "--name-only").stdout.split()
     if not status_rel or staged != [status_rel]:
         return False
-    old, new = yaml_at(repo, "HEAD", status_rel), yaml.safe_load((repo / status_rel).read_text())
+    old, new = yaml_at(repo, "HEAD", status_rel), safe_load_record((repo / status_rel).read_bytes(), status_rel)
     if not isinstance(old, dict) or not isinstance(new, dict):
         return False
     return {k: v for k, v in old.items() if k != "reconciled"} == {k: v for k, v in new.items() if k != "reconciled"}

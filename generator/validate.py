@@ -23,7 +23,8 @@ from .journal import JOURNAL_MACHINE_FIELDS
 from .model import (ANNOUNCE_TYPES, ARXIV_ID_RE, ENRICHABLE, JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, LLM_FIELDS, PMID_RE,
                     SCHEMA_VERSION, Dropped, Entry, JournalEntry)
 from .pipeline import MACHINE_FIELDS
-from .render.site import build_all_feeds, compute_pages
+from .render import sanitize
+from .render.site import build_all_feeds, compute_pages, stray_files
 from .render.highlights import week_id
 from .store import RecordError, Store
 
@@ -149,7 +150,23 @@ def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
 def _paper_problems(e: dict, where: str) -> list[str]:
     out = _required(Entry, e, where)
     out += [f"{where}: unknown field {key!r}" for key in e if key not in PAPER_KEYS]
-    return out + _type_problems(e, where)
+    return out + _type_problems(e, where) + _editor_text(e, "editor_note", where)
+
+
+class Advisory(str):
+    """A problem that fails ``validate`` (so a pull request is fixed before it is merged) but cannot hurt a run:
+    what the sanitiser neutralises in an editor's text, an id a highlights file names in vain.  Commands that write
+    report it as a warning and go on - a merged note with a stray tag never costs the day's issue."""
+
+
+def advisory(lines: list[str]) -> list[str]:
+    return [Advisory(line) for line in lines]
+
+
+def _editor_text(raw: dict, key: str, where: str) -> list[str]:
+    """What the sanitiser would drop or neutralise in a human-written field: named, so the pull request fails."""
+    value = raw.get(key)
+    return advisory(sanitize.report(where, key, value)) if isinstance(value, str) else []
 
 
 @dataclass(frozen=True)
@@ -234,6 +251,9 @@ def _header_problems(raw: dict, path: str, known: set[str], folder: str, kind: s
     note = raw.get("editor_note", {})
     if not isinstance(note, dict) or any(k not in ("zh", "en") or not isinstance(v, (str, type(None))) for k, v in note.items()):
         problems.append(f"{path}: editor_note: expected {{zh: '...', en: '...'}}")
+    elif isinstance(note, dict):
+        problems += advisory([line for lang in ("zh", "en") if isinstance(note.get(lang), str)
+                              for line in sanitize.report(path, f"editor_note.{lang}", note[lang])])
     return problems
 
 
@@ -293,6 +313,7 @@ def _article_problems(e: dict, where: str) -> list[str]:
     problems += _whole(e, "relevance", where, 0, 100)
     problems += _field_types(JournalEntry, e, where, {"pmid", "relevance", "abstract"})
     problems += _abstract_problems(e.get("abstract", []), where)
+    problems += _editor_text(e, "editor_comment", where)
     return problems
 
 
@@ -390,7 +411,7 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
             problems += check_dropped_record(store.load_raw(p), rel)
         except RecordError as e:
             problems.append(str(e).replace(str(p), rel))
-    from .render.highlights import check_editor_file
+    from .render.highlights import check_editor_file, check_editor_text
 
     for p in store.highlight_paths():
         rel = _rel(p, cfg)
@@ -403,7 +424,7 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
             problems.append(str(e).replace(str(p), rel))
             continue
         found = check_editor_file(raw, rel)
-        problems += found or _highlight_id_problems(raw, rel, p.stem, weeks)
+        problems += found or advisory(_highlight_id_problems(raw, rel, p.stem, weeks) + check_editor_text(raw, rel))
     return len(paths) + len(journal_paths), problems
 
 
@@ -482,7 +503,9 @@ def check_rendered(cfg: Config, store: Store) -> list[str]:
     issues = list(store.issues())
     expected = {cfg.paths.docs / rel: text.encode() for rel, text in compute_pages(cfg, issues, store.load_status(), store).items()}
     expected.update({cfg.paths.feeds / f.path: f.content for f in build_all_feeds(cfg, store, issues)})
-    out = []
+    out = [f"{_rel(cfg.paths.docs / rel, cfg)}: no record produces this file, and the folder holds generated files "
+           "only; remove it (a render removes it)" for rel in stray_files(cfg, {
+               str(p.relative_to(cfg.paths.docs)) for p in expected if cfg.paths.docs in p.parents})]
     for path, content in sorted(expected.items()):
         rel = _rel(path, cfg)
         if not path.exists():

@@ -24,7 +24,7 @@ from . import feeds as feeds_mod
 from . import exports as exports_mod
 from . import highlights as highlights_mod
 from . import journal as journal_mod
-from . import pages, search_index, stats
+from . import pages, sanitize, search_index, stats
 from . import text as text_mod
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ def _inputs_digest(code: str, store: Store, day: str) -> str:
 
 def _code_digest(cfg: Config) -> str:
     h = hashlib.sha1(cfg.path.read_bytes())
-    for mod in (pages, text_mod):
+    for mod in (pages, text_mod, sanitize):
         h.update(Path(mod.__file__).read_bytes())
     return h.hexdigest()
 
