@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -85,3 +87,38 @@ def snapshot(root: Path, folders=("data", "docs", "feeds")) -> dict[str, bytes]:
             if p.is_file() and p.name != ".lock":
                 out[str(p.relative_to(root))] = p.read_bytes()
     return out
+
+
+def debian_tool(exe: str, package: str) -> str:
+    """A program from Debian's packages: installed on demand where that is possible (as root with apt), else skip -
+    but fail in CI, where the tests must run."""
+    found = shutil.which(exe)
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], capture_output=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", package], capture_output=True, env=env)
+        found = shutil.which(exe)
+        if found:
+            return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{exe} is not installed and could not be installed with apt-get (package {package})")
+    pytest.skip(f"{exe} is not available (apt-get install {package})")
+
+
+def one_paper_project(root: Path, day: str = "2025-06-09"):
+    """A project skeleton with one issue of one paper, rendered: (config, store)."""
+    from generator.model import Entry, Issue, Paper, Section, Selection
+    from generator.render.site import render_all
+    from generator.store import Store
+
+    copy_skeleton(root)
+    cfg = load_config(root / "config.yml", env={})
+    store = Store.of(cfg)
+    p = Paper(id="2506.00001", version=1, title="Liver tumour segmentation in CT", abstract="CT of patients.",
+              authors=["Ann One"], categories=["eess.IV"])
+    e = Entry.from_paper(p, Selection(True, "imaging", 90, 9.0, "影像｜命中：CT", "Imaging | matched: CT"))
+    store.save_issue(Issue(date=day, number=1, sections=[Section("imaging", [e])]))
+    render_all(cfg, store)
+    return cfg, store

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,6 +20,8 @@ from generator.config import load_config
 from generator.model import Article, Entry, Issue, JournalEntry, JournalIssue, JournalSection, Paper, Section, Selection
 from generator.render.exports import build_exports
 from generator.render.text import clean
+
+from .conftest import debian_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY, WEEK = "2025-06-09", "2025-03-07"
@@ -71,20 +72,7 @@ ITERATE {dump}
 
 
 def bibtex() -> str:
-    """Debian's BibTeX (package texlive-binaries); installed on demand as root with apt, else skip (fail in CI)."""
-    exe = shutil.which("bibtex")
-    if exe:
-        return exe
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "texlive-binaries"],
-                       capture_output=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-        exe = shutil.which("bibtex")
-        if exe:
-            return exe
-    if os.environ.get("CI"):
-        pytest.fail("bibtex is not installed and could not be installed with apt-get (package texlive-binaries)")
-    pytest.skip("bibtex is not available (apt-get install texlive-binaries)")
+    return debian_tool("bibtex", "texlive-binaries")
 
 
 def read_with_bibtex(exe: str, bib: str, tmp: Path) -> list[tuple[str, dict[str, str]]]:

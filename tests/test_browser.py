@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
-import subprocess
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +13,8 @@ from generator.demo import copy_skeleton
 from generator.model import Article, Entry, Issue, JournalEntry, JournalIssue, JournalSection, Paper, Section, Selection
 from generator.render.site import render_all
 from generator.store import Store
+
+from .conftest import debian_tool
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -28,19 +26,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
 
 
 def chromium() -> str:
-    """Debian's Chromium; installed on demand where that is possible (as root with apt), else skip (fail in CI)."""
-    exe = shutil.which("chromium")
-    if exe:
-        return exe
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "update", "-qq"], capture_output=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], capture_output=True)
-        exe = shutil.which("chromium")
-        if exe:
-            return exe
-    if os.environ.get("CI"):
-        pytest.fail("Chromium is not installed and could not be installed with apt-get")
-    pytest.skip("Chromium is not available (apt-get install chromium)")
+    return debian_tool("chromium", "chromium")
 
 
 def entry(pid, title, title_zh, authors, topic, summary_zh="", summary_en="", abstract="An abstract."):

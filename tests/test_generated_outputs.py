@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.config import load_config
-from generator.demo import copy_skeleton
-from generator.model import Entry, Issue, Paper, Section, Selection
 from generator.render.site import render_all
-from generator.store import Store
 
+from .conftest import one_paper_project
+
+DAY = "2025-06-09"
 SCRIPT = b'\n<script>window.__pwned = 1</script>\n'
 
 
 def _project(tmp_path: Path):
-    copy_skeleton(tmp_path)
-    cfg = load_config(tmp_path / "config.yml", env={})
-    store = Store.of(cfg)
-    p = Paper(id="2506.00001", version=1, title="Liver tumour segmentation in CT", abstract="CT of patients.",
-              authors=["Ann One"], categories=["eess.IV"])
-    e = Entry.from_paper(p, Selection(True, "imaging", 90, 9.0, "影像｜命中：CT", "Imaging | matched: CT"))
-    store.save_issue(Issue(date="2025-06-09", number=1, sections=[Section("imaging", [e])]))
-    return cfg, store
+    return one_paper_project(tmp_path, DAY)
 
 
 def test_a_hand_edited_page_or_fragment_is_rewritten_by_the_next_render(tmp_path):

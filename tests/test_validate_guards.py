@@ -8,26 +8,16 @@ from pathlib import Path
 
 import yaml
 
-from generator.config import load_config
-from generator.demo import copy_skeleton
-from generator.model import Entry, Issue, Paper, Section, Selection
-from generator.render.site import render_all
 from generator.store import Store
+
+from .conftest import one_paper_project
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = "2025-06-09"
 
 
 def _project(tmp_path: Path):
-    copy_skeleton(tmp_path)
-    cfg = load_config(tmp_path / "config.yml", env={})
-    store = Store.of(cfg)
-    p = Paper(id="2506.00001", version=1, title="Liver tumour segmentation in CT", abstract="CT of patients.",
-              authors=["Ann One"], categories=["eess.IV"])
-    e = Entry.from_paper(p, Selection(True, "imaging", 90, 9.0, "影像｜命中：CT", "Imaging | matched: CT"))
-    store.save_issue(Issue(date=DAY, number=1, sections=[Section("imaging", [e])]))
-    render_all(cfg, store)
-    return cfg, store
+    return one_paper_project(tmp_path, DAY)
 
 
 def _cli(root: Path, *args: str) -> subprocess.CompletedProcess:
