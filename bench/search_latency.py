@@ -76,7 +76,7 @@ def main() -> int:
     if site is None:
         from tests.synthetic import synth_archive
 
-        from generator.cli import mkdocs_build
+        from generator.sitebuild import mkdocs_build
         from generator.config import load_config
         from generator.demo import copy_skeleton
         from generator.render.site import render_all

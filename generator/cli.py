@@ -38,7 +38,9 @@ from .mail import MailError
 from .enrich import make_enricher
 from .pipeline import RunError, apply_enrichment, merge_issue, needs_enrichment, paper_input, run_day, run_lock
 from .render.site import render_all
-from .store import RecordError, Store, Transaction
+from .sitebuild import BuildError
+from .fileio import Transaction
+from .store import RecordError, Store
 
 log = logging.getLogger("generator")
 
@@ -277,66 +279,15 @@ def cmd_render(cfg, args) -> int:
     return 0
 
 
-BUILD_STAMP = ".maid-build.json"
-
-
-def _theme_digest(cfg) -> str:
-    """Everything besides the pages that shapes every built page: a change means a full build."""
-    import hashlib
-
-    h = hashlib.sha1(__version__.encode())
-    paths = [cfg.root / "mkdocs.yml", *sorted((cfg.root / "overrides").rglob("*")),
-             *sorted(p for p in (cfg.paths.docs / "assets").rglob("*") if "search" not in p.parts)]
-    for p in paths:
-        if p.is_file() and "__pycache__" not in p.parts:
-            h.update(str(p.relative_to(cfg.root)).encode() + p.read_bytes())
-    return h.hexdigest()
-
-
-def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True, dirty: bool = False) -> None:
-    site_dir = site_dir or cfg.paths.site
-    cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(cfg.root / "mkdocs.yml"), "-d", str(site_dir.resolve())]
-    if dirty:
-        cmd.append("--dirty")  # MkDocs warns that a dirty build may be inaccurate: never strict
-    elif strict:
-        cmd.append("--strict")
-    env = dict(os.environ, MAID_SITE_URL=cfg.site.url, MAID_REPO_URL=cfg.site.repo_url,
-               MAID_EDIT_URI=f"edit/{cfg.site.edit_branch}/docs/", NO_MKDOCS_2_WARNING="1")
-    # reproducible output: MkDocs dates the sitemap by SOURCE_DATE_EPOCH; use the newest issue's date
-    newest = max((p.stem for p in Store.of(cfg).issue_paths()), default="2025-01-01")
-    env.setdefault("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat(newest).replace(tzinfo=timezone.utc).timestamp())))
-    proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
-        detail = next((ln for ln in lines if "WARNING" in ln or "ERROR" in ln or "Error" in ln), lines[-1] if lines else "")
-        sys.stderr.write(proc.stderr)
-        raise RunError(f"mkdocs build failed: {detail.strip()}")
-    from .render.site import write_exports
-
-    res = write_exports(cfg, site_dir)
-    log.info("exports: %d written, %d unchanged, %d removed", len(res.written), res.unchanged, len(res.removed))
-
-
 def cmd_build(cfg, args) -> int:
-    import json
+    from .sitebuild import build_site
 
     t = time.monotonic()
     site = args.site_dir or cfg.paths.site
-    stamp = site / BUILD_STAMP
     with writing(cfg):
         res = render_all(cfg, settle_mtimes=args.incremental)
     log.info("rendered: %d files written, %d unchanged", len(res.written), res.unchanged)
-    theme = _theme_digest(cfg)
-    dirty = False
-    if args.incremental:
-        try:
-            dirty = json.loads(stamp.read_text()).get("theme") == theme and not res.removed
-        except (FileNotFoundError, ValueError):
-            dirty = False
-        if not dirty:
-            log.info("full build: no previous build here, or the theme/assets changed, or a page was removed")
-    mkdocs_build(cfg, site, strict=not args.no_strict, dirty=dirty)
-    stamp.write_text(json.dumps({"theme": theme}))
+    dirty = build_site(cfg, site, strict=not args.no_strict, incremental=args.incremental, removed=bool(res.removed))
     print(f"site built in {site} ({time.monotonic() - t:.1f}s, {'incremental' if dirty else 'full'})")
     return 0
 
@@ -529,7 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in e.problems:
             print(f"config error: {p}", file=sys.stderr)
         return 1
-    except (FetchError, RunError, RecordError, GitError, MailError) as e:
+    except (FetchError, RunError, RecordError, GitError, MailError, BuildError) as e:
         print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -112,7 +112,7 @@ def run_demo(out: Path) -> int:
     store.highlights_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SAMPLE / "highlights-2025-W10.yaml", store.highlights_dir / "2025-W10.yaml")
     render_all(cfg, store)
-    from .cli import mkdocs_build
+    from .sitebuild import mkdocs_build
 
     mkdocs_build(cfg, cfg.paths.site, strict=True)
     took = time.monotonic() - t0

@@ -19,13 +19,12 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from .config import Config
 from .gitops import git, last_bot_commit, toplevel, yaml_at
-from .model import Entry, Issue, JournalEntry, JournalIssue
-from .store import Store, atomic_write, dump_yaml, load_yaml, safe_load_record
-from .validate import EDITABLE, JOURNAL_EDITABLE
+from .model import EDITABLE, JOURNAL_EDITABLE, Entry, Issue, JournalEntry, JournalIssue
+from .fileio import atomic_write
+from .store import Store, dump_yaml, load_yaml, safe_load_record
 
 
 @dataclass

@@ -47,7 +47,7 @@ import yaml
 from .config import Config
 from .model import join_sections
 from .select import compile_phrase
-from .store import atomic_write
+from .fileio import atomic_write
 
 log = logging.getLogger(__name__)
 

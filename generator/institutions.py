@@ -18,7 +18,7 @@ import yaml
 
 from .config import Config
 from .enrich import CJK, PLACEHOLDER, Enricher
-from .store import atomic_write
+from .fileio import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 
 from .config import Config
 from .enrich import ArticleInput, EnrichStats, JournalEnricher, JournalEnrichment
-from .model import JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, Article, JournalEntry, JournalIssue, JournalSection, Paper
+from .model import JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, JOURNAL_MACHINE_FIELDS, Article, JournalEntry, JournalIssue, JournalSection, Paper
 from .pipeline import group_by_topic, merge_fields
 from .select import classify
 from .sources import pubmed
@@ -27,11 +27,6 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-# refreshed from PubMed on every run unless an editor changed them
-JOURNAL_MACHINE_FIELDS = (
-    "title", "journal", "journal_iso", "authors", "affiliations", "abstract", "doi", "pmcid", "published", "citation",
-    "publication_types", "topic", "relevance", "reason_zh", "reason_en",
-)
 
 
 # ------------------------------------------------------------------ pure stages

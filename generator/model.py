@@ -71,10 +71,18 @@ class Selection:
     matched: list[str] = field(default_factory=list)
 
 
+# Who owns which field of an entry: declared once, here, for the jobs (merge of a rerun), validate and mark-edits.
+# Machine-owned: refreshed from the source on every run unless an editor changed them.
+MACHINE_FIELDS = (
+    "version", "announce_type", "title", "authors", "categories", "primary_category", "abstract", "comment",
+    "journal_ref", "doi", "license", "topic", "relevance", "score", "reason_zh", "reason_en", "code_links",
+)
 # Fields of an entry that enrichment or an editor fill in.  They start empty; once set they are kept.
 ENRICHABLE = ("title_zh", "summary_zh", "summary_en", "abstract_zh", "institutions", "institutions_zh", "editor_note")
 # The LLM's judgement: refreshed when a new answer exists, otherwise kept.
 LLM_FIELDS = ("llm_topic", "llm_relevance", "reason_llm_zh", "enriched_by", "glossary_missing")
+# Every field a run could overwrite, so an editor's change to it is marked (``edited``) and kept.
+EDITABLE = frozenset(MACHINE_FIELDS) | frozenset(ENRICHABLE) | frozenset(LLM_FIELDS) | {"hf_upvotes", "hf_repo"}
 
 
 @dataclass
@@ -283,6 +291,12 @@ def _is_results(section: dict[str, str]) -> bool:
 JOURNAL_SUMMARY = ("objective_zh", "methods_zh", "results_zh", "conclusion_zh")
 JOURNAL_ENRICHABLE = ("title_zh", *JOURNAL_SUMMARY, "comment_ai_zh", "editor_comment")
 JOURNAL_LLM_FIELDS = ("llm_topic", "enriched_by", "numbers_missing")
+# refreshed from PubMed on every run unless an editor changed them
+JOURNAL_MACHINE_FIELDS = (
+    "title", "journal", "journal_iso", "authors", "affiliations", "abstract", "doi", "pmcid", "published", "citation",
+    "publication_types", "topic", "relevance", "reason_zh", "reason_en",
+)
+JOURNAL_EDITABLE = frozenset(JOURNAL_MACHINE_FIELDS) | frozenset(JOURNAL_ENRICHABLE) | frozenset(JOURNAL_LLM_FIELDS)
 
 
 @dataclass

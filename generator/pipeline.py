@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Iterator
 from .config import Config
 from .enrich import Enricher, EnrichStats, Enrichment, PaperInput
 from .links import find_links
-from .model import ENRICHABLE, LLM_FIELDS, Dropped, Entry, Issue, Paper, Section, Selection
+from .model import ENRICHABLE, LLM_FIELDS, MACHINE_FIELDS, Dropped, Entry, Issue, Paper, Section, Selection
 from .select import classify
 from .sources import arxiv as arxiv_src
 from .institutions import Namer
@@ -33,11 +33,6 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-# machine-owned fields of an entry, refreshed from the source on every run unless edited
-MACHINE_FIELDS = (
-    "version", "announce_type", "title", "authors", "categories", "primary_category", "abstract", "comment",
-    "journal_ref", "doi", "license", "topic", "relevance", "score", "reason_zh", "reason_en", "code_links",
-)
 
 
 class RunError(Exception):

@@ -19,20 +19,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from .config import Config
-from .journal import JOURNAL_MACHINE_FIELDS
-from .model import (ANNOUNCE_TYPES, ARXIV_ID_RE, ENRICHABLE, JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, LLM_FIELDS, PMID_RE,
+from .model import (EDITABLE, JOURNAL_EDITABLE, ANNOUNCE_TYPES, ARXIV_ID_RE, PMID_RE,
                     SCHEMA_VERSION, Dropped, Entry, JournalEntry)
-from .pipeline import MACHINE_FIELDS
 from .render import sanitize
 from .render.site import build_all_feeds, compute_pages, stray_files
 from .render.highlights import week_id
 from .store import RecordError, Store
 
-EDITABLE = set(MACHINE_FIELDS) | set(ENRICHABLE) | set(LLM_FIELDS) | {"hf_upvotes", "hf_repo"}
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TOP_KEYS = {"schema", "kind", "date", "number", "editor_note", "source", "removed", "sections"}
 PAPER_KEYS = {f for f in Entry.__dataclass_fields__}
-JOURNAL_EDITABLE = set(JOURNAL_MACHINE_FIELDS) | set(JOURNAL_ENRICHABLE) | set(JOURNAL_LLM_FIELDS)
 JOURNAL_TOP_KEYS = {"schema", "kind", "date", "start", "number", "editor_note", "source", "removed", "also_on_arxiv", "sections"}
 ARTICLE_KEYS = {f for f in JournalEntry.__dataclass_fields__}
 DAILY_SOURCE = {"categories": "list", "candidates": "count"}

@@ -93,7 +93,7 @@ def site(tmp_path_factory):
         store.save_issue(Issue(date=day, number=n, sections=[Section(e.topic, [e]) for e in es]))
     store.save_journal(journal_issue())
     render_all(cfg, store)
-    from generator.cli import mkdocs_build
+    from generator.sitebuild import mkdocs_build
 
     mkdocs_build(cfg, root / "site")
     handler = functools.partial(_QuietHandler, directory=str(root / "site"))

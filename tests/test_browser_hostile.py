@@ -89,7 +89,7 @@ def site(tmp_path_factory):
     store.save_status({"last_run": {"outcome": "published", "date": STATUS_BAD, "number": STATUS_BAD,
                                     "kept": STATUS_BAD, "candidates": STATUS_BAD}})
     render_all(cfg, store)
-    from generator.cli import mkdocs_build
+    from generator.sitebuild import mkdocs_build
 
     mkdocs_build(cfg, root / "site")
     threading.Thread(target=server.serve_forever, daemon=True).start()

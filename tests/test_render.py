@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from generator.cli import mkdocs_build
+from generator.sitebuild import mkdocs_build
 from generator.config import load_config
 from generator.model import Entry, Issue, Paper, Section, Selection
 from generator.pipeline import merge_issue

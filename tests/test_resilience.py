@@ -22,7 +22,7 @@ from generator import cli
 from generator.config import load_config
 from generator.demo import copy_skeleton
 from generator.model import Entry, Issue, Paper, Section, Selection
-from generator.pipeline import RunError, run_lock
+from generator.pipeline import run_lock
 from generator.render import feeds as feeds_mod
 from generator.render import pages
 from generator.render.text import clean

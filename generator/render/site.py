@@ -19,7 +19,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..model import Entry, Issue, JournalIssue
-from ..store import Store, atomic_write, remove
+from ..fileio import atomic_write, remove
+from ..store import Store
 from . import feeds as feeds_mod
 from . import exports as exports_mod
 from . import highlights as highlights_mod
