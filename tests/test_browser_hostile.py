@@ -26,9 +26,9 @@ from generator.render.site import render_all
 from generator.store import Store
 
 from .test_browser import _QuietHandler, browser  # noqa: F401  (browser: the shared Chromium fixture)
-from .test_sanitize import HOSTILE_EDITOR
+from .test_sanitize import HIDDEN_IN_ADDRESSES, HOSTILE_EDITOR
 
-PAYLOADS = [p for p, _, _ in HOSTILE_EDITOR]
+PAYLOADS = [p for p, _, _ in HOSTILE_EDITOR] + HIDDEN_IN_ADDRESSES
 VISIBLE = [v for _, _, v in HOSTILE_EDITOR]
 ALL = "\n\n".join(PAYLOADS)
 STATUS_BAD = '<img src=x onerror="window.__pwned=100"> [s](javascript:window.__pwned=101) {: onclick=x} $\\href{x}{y}$'

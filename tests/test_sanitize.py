@@ -207,6 +207,36 @@ def test_hostile_editor_text_is_inert_in_a_table_cell(payload, problem, visible)
     assert visible in parsed.text.replace("\u2022 ", ""), (visible, parsed.text)
 
 
+# link addresses that hide Markdown: the page's own Markdown parses a table cell again, and its link rule runs first
+HIDDEN_IN_ADDRESSES = [
+    "[hover me](http://x/[b](onmouseover=window.__pwned=1//))",
+    "[cover](http://x/[c](style=position:fixed;top:0;left:0;width:100vw;height:100vh;z-index:99999;background:red;x:))",
+    "[fetch](http://x/[d](style=background-image:url(http://evil.example/leak);x:))",
+    "[e](https://x/![i](http://evil.example/i.png))",
+    "[f](https://x/*a*_b_`c`<http://evil.example/>)",
+    "[g](https://x/$\\href{javascript:alert(1)}{y}$)",
+    "[h](mailto:a@b.org?subject=[x](javascript:alert(1)))",
+]
+
+
+def _site_markdown(cell: str) -> str:
+    """The cell as the site's Markdown (the extensions of mkdocs.yml) makes it, in a table like the highlights page."""
+    import markdown
+
+    extensions = ["attr_list", "md_in_html", "admonition", "pymdownx.details", "tables", "toc",
+                  "pymdownx.arithmatex"]
+    return markdown.markdown(f"| a |\n|---|\n| {cell} |\n", extensions=extensions,
+                             extension_configs={"pymdownx.arithmatex": {"generic": True}})
+
+
+@pytest.mark.parametrize("payload", [p for p, _, _ in HOSTILE_EDITOR] + HIDDEN_IN_ADDRESSES)
+def test_a_table_cell_stays_inert_when_the_page_markdown_reads_it_again(payload):
+    cell = sanitize.inline(payload)
+    page = _site_markdown(cell)
+    body = re.search(r"<td>(.*)</td>", page, re.S).group(1)
+    assert body == cell, "the page's Markdown changed the sanitised cell"
+
+
 def test_a_percent_encoded_scheme_is_a_path_inside_the_site():
     [(_, attrs)] = [el for el in Parsed(sanitize.render("[c1](%6A%61vascript:window.__pwned=20)")).elements if el[0] == "a"]
     assert urljoin(SITE_PAGE, attrs["href"]) == SITE_PAGE + "%6A%61vascript:window.__pwned=20"
@@ -231,8 +261,13 @@ def test_benign_markdown_renders_as_written(text, expected):
 def test_inline_keeps_emphasis_links_and_list_markers_on_one_line():
     out = sanitize.inline("**新颖** see [paper](https://arxiv.org/abs/2506.00001)\n\n- a | b\n- c")
     assert out == (f'<span class="{sanitize.WRAPPER_CLASS}"><strong>新颖</strong> see '
-                   '<a href="https://arxiv.org/abs/2506.00001" rel="nofollow noopener">paper</a><br>'
-                   "• a &#124; b<br>• c</span>")
+                   f'<a href="{_cell_attr("https://arxiv.org/abs/2506.00001")}" rel="{_cell_attr("nofollow noopener")}">'
+                   'paper</a><br>• a &#124; b<br>• c</span>')
+
+
+def _cell_attr(value: str) -> str:
+    """An attribute value as a table cell carries it: Markdown's marks as numeric references (the browser decodes)."""
+    return "".join(f"&#{ord(c)};" if c in "&<>\"'\\`*_[](){}#+-!|$~^=:.@" else c for c in value)
 
 
 def test_empty_text():

@@ -30,6 +30,9 @@ import markdown as md
 
 from .text import _CONTROL, _MD_SPECIAL
 
+# characters written as numeric references in a table cell's attributes: HTML's own and every Markdown syntax mark
+_CELL_SPECIAL = frozenset('&<>"\'\\`*_[](){}#+-!|$~^=:.@')
+
 ALLOWED = frozenset({"p", "em", "strong", "a", "ul", "ol", "li", "code", "pre", "br", "blockquote"})
 INLINE = frozenset({"em", "strong", "a", "code", "br"})
 SCHEMES = frozenset({"http", "https", "mailto"})
@@ -125,9 +128,12 @@ class _Allowlist(HTMLParser):
         return data.replace("\n", "&#10;" if self.code else " ")
 
     def _attr(self, value: str) -> str:
-        value = html.escape(value, quote=True)
-        # in a table cell, Markdown would split a row at "|" and start code at "`" even inside a tag
-        return value.replace("|", "&#124;").replace("`", "&#96;") if self.inline else value
+        if not self.inline:
+            return html.escape(value, quote=True)
+        # a table cell is read again by the page's Markdown, whose link, emphasis, code and math rules run before its
+        # raw-HTML rule - even inside an attribute ("http://x/[b](onmouseover=…)" became a second <a> whose quotes
+        # closed ours): every character any of them could read is a numeric reference, which the browser decodes
+        return "".join(f"&#{ord(c)};" if c in _CELL_SPECIAL else c for c in value)
 
     def _break(self) -> None:
         """Inline mode: one line break where a block ended (none at the start, never two in a row)."""
