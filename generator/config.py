@@ -35,8 +35,8 @@ ENV_OVERRIDES = {
     "OPENALEX_URL": "signals.openalex_url",
 }
 
-CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
-TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?\Z")
+TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]*\Z")
 
 
 class ConfigError(Exception):

@@ -21,7 +21,7 @@ SCHEMA_VERSION = 1
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 
-ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$")
+ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})\Z")
 
 
 @dataclass
@@ -241,7 +241,7 @@ class Dropped:
 
 # ---------------------------------------------------------------------------------------------- the journal digest
 
-PMID_RE = re.compile(r"^[1-9]\d{0,8}$")
+PMID_RE = re.compile(r"^[1-9]\d{0,8}\Z")
 
 
 @dataclass

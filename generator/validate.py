@@ -26,7 +26,7 @@ from .render.site import build_all_feeds, compute_pages, stray_files
 from .render.highlights import week_id
 from .store import RecordError, Store
 
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}\Z")
 TOP_KEYS = {"schema", "kind", "date", "number", "editor_note", "source", "removed", "sections"}
 PAPER_KEYS = {f for f in Entry.__dataclass_fields__}
 JOURNAL_TOP_KEYS = {"schema", "kind", "date", "start", "number", "editor_note", "source", "removed", "also_on_arxiv", "sections"}
@@ -204,7 +204,7 @@ def _section_problems(raw: dict, path: str, cfg: Config, kind: ItemKind, removed
             continue
         for j, e in enumerate(items):
             iid = e.get(kind.id) if isinstance(e, dict) else None
-            where = f"{path}: {kind.label} {iid}" if iid else f"{path}: sections[{i}].{kind.items}[{j}]"
+            where = f"{path}: {kind.label} {iid if iid.isprintable() else repr(iid)}" if isinstance(iid, str) and iid else f"{path}: sections[{i}].{kind.items}[{j}]"
             if not isinstance(e, dict):
                 problems.append(f"{where}: expected a mapping of fields")
                 continue

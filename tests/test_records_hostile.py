@@ -218,6 +218,7 @@ def _article_set(**fields):
     (lambda r: r.update(source=["cs.CV"]), "source: expected {categories: [...], candidates: N}"),
     (lambda r: r.update(kind="journal"), "kind: expected 'arxiv'"),
     (lambda r: r.update(date="2025-02-30"), "date: 2025-02-30 is not a day of the calendar"),
+    (_paper_set(id="2506.05361\n"), "is not an arXiv id"),  # "$" would match before a final newline
 ])
 def test_each_bad_field_of_a_paper_is_named(cfg, mutate, expected):
     rec = issue_record()
@@ -229,6 +230,7 @@ def test_each_bad_field_of_a_paper_is_named(cfg, mutate, expected):
 
 @pytest.mark.parametrize("mutate,expected", [
     (_article_set(doi=12345), "PMID 39912345: field doi: expected text or null, got int"),
+    (_article_set(pmid="39912345\n"), "field pmid: expected a PMID"),
     (_article_set(abstract=[{"label": 5, "text": "x"}]), "field abstract: section 1: label: expected text or null"),
     (_article_set(abstract=[{"label": "R", "category": ["x"], "text": "x"}]), "section 1: category: expected text"),
     (_article_set(abstract=[{"label": "R", "text": 5}]), "field abstract: expected a list of"),
