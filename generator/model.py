@@ -112,6 +112,8 @@ class Entry:
     abstract_zh: str = ""
     institutions: list[str] = field(default_factory=list)  # from the arXiv HTML author block, else OpenAlex
     institutions_zh: list[str] = field(default_factory=list)  # their Chinese names, same order ('' when unknown)
+    institution_ids: list[str] = field(default_factory=list)  # ROR (else OpenAlex) ids, same order ('' when unknown)
+    author_institutions: list[list[str]] = field(default_factory=list)  # [author, institution]: who is where
     code_links: list[str] = field(default_factory=list)  # GitHub / GitLab / Hugging Face / Zenodo, from abstract and comments
     editor_note: str = ""
     # the LLM's judgement (enrichment); empty until enriched

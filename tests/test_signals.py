@@ -76,13 +76,15 @@ def papers(project) -> dict[str, dict]:
 
 def test_upvotes_institutions_and_chinese_names_reach_record_page_and_feed(project, remotes):
     signals_project(project, remotes)
-    a, b, c = kept_ids(project)[:3]
+    kept = kept_ids(project)
+    a, b, c = kept[:3]
     remotes.hf[a] = {"id": a, "upvotes": 12, "githubRepo": "https://github.com/example-lab/fast-seg"}
     remotes.hf[b] = '{"upvotes": "lots"}'  # malformed: ignored
     remotes.html[a] = LATEXML
     remotes.openalex[c] = OPENALEX
     out = cli(project, "run")
-    assert "Hugging Face Papers: 2 answers, 22 unknown" in out and "arXiv HTML (institutions): 1 answers" in out
+    assert f"Hugging Face Papers: 2 answers, {len(kept) - 2} unknown" in out  # the selector's count, whatever it is
+    assert "arXiv HTML (institutions): 1 answers" in out
 
     listed = papers(project)
     assert listed[a]["hf_upvotes"] == 12 and listed[a]["hf_repo"] == "https://github.com/example-lab/fast-seg"
