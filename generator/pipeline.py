@@ -380,17 +380,29 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
 
 def _add_institutions(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher | None,
                       report: RunReport) -> None:
-    """Institutions for kept papers that have none yet (arXiv HTML, else OpenAlex), and their Chinese names."""
+    """Institutions for kept papers that have none yet (arXiv HTML, else OpenAlex, else the LLM reading the page's
+    author block), their ids and who is where, and their Chinese names."""
+    from .institutions import Extractor  # here, so that only this function changes with it
+
     todo = [e for e in fresh if not (e.id in old and (old[e.id].institutions or "institutions" in old[e.id].edited))]
-    found, remotes = fetch_institutions([(e.id, e.version) for e in todo], cfg.signals)
+    extractor = Extractor(cfg, enricher) if enricher is not None else None
+    found, remotes = fetch_institutions([(e.id, e.version) for e in todo], cfg.signals,
+                                        extract=extractor.names if extractor else None)
     for e in todo:
         if e.id in found:
-            e.institutions = found[e.id][0]
+            f = found[e.id]
+            e.institutions, e.institution_ids = list(f.names), list(f.ids)
+            e.author_institutions = [[a, n] for a, n in f.links if a]
     report.signals += [r.line() for r in remotes]
+    if extractor and extractor.asked:
+        report.signals.append(f"institutions: {extractor.asked} author blocks read by the LLM, "
+                              f"{extractor.rejected} names not in the page rejected")
     namer = Namer(cfg, enricher)
     for e in fresh:
         prev = old.get(e.id)
         names = e.institutions or (prev.institutions if prev else [])
+        if prev and not e.institutions and prev.institutions == names:
+            e.institution_ids, e.author_institutions = list(prev.institution_ids), list(prev.author_institutions)
         have = prev.institutions_zh if prev and prev.institutions == names else []
         if not names or (have and all(have)) or (prev and "institutions_zh" in prev.edited):
             continue
