@@ -24,7 +24,7 @@ from .config import Config
 from .gitops import git, last_bot_commit, toplevel, yaml_at
 from .model import EDITABLE, JOURNAL_EDITABLE, Entry, Issue, JournalEntry, JournalIssue
 from .fileio import atomic_write
-from .store import Store, dump_yaml, load_yaml, safe_load_record
+from .store import WITHDRAWN, Store, dump_yaml, load_yaml, safe_load_record
 
 
 @dataclass
@@ -124,6 +124,7 @@ def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport
             store.save_status(dict(status, **{RECONCILED: head}))
     if base is None:
         return report
+    _mark_withdrawn(repo, base, store, report)
     records = [(p, DAILY, "paper", lambda d: store.save_issue(Issue.from_dict(d))) for p in store.issue_paths()]
     records += [(p, JOURNAL, "PMID", lambda d: store.save_journal(JournalIssue.from_dict(d))) for p in store.journal_paths()]
     for path, kind, label, save in records:
@@ -149,6 +150,51 @@ def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport
             report.marked += [f"{rel}: {label} {pid}: removed" for pid in removed]
         save(now)
     return report
+
+
+def _mark_withdrawn(repo: Path, base: str, store: Store, report: EditReport) -> None:
+    """A record file deleted since ``base`` withdraws that issue: its date is listed in the status, and no run,
+    rerun, backfill or catch-up writes it again (an editor restores it by deleting the date from the list)."""
+    status = store.load_status()
+    changed = False
+    for series, folder in (("issues", store.issues_dir), ("journal", store.journal_dir)):
+        rel_folder = str(folder.relative_to(repo))
+        listed = git(repo, "ls-tree", "-r", "--name-only", base, "--", rel_folder, check=False).stdout.splitlines()
+        gone = sorted(rel for rel in listed if rel.endswith(".yaml") and not (repo / rel).exists())
+        dates = sorted(store.withdrawn(series) | {Path(rel).stem for rel in gone}, reverse=True)
+        new = [rel for rel in gone if Path(rel).stem not in store.withdrawn(series)]
+        if new:
+            status[WITHDRAWN[series]] = dates
+            report.marked += [f"{rel}: withdrawn (the record was deleted; no run writes it again)" for rel in new]
+            changed = True
+    if changed:
+        store.save_status(status)
+
+
+def merge_status(old: dict, mine: dict, theirs: dict) -> dict:
+    """Three-way merge of data/status.yaml: this run's changes (``mine``) put on the tip's status (``theirs``), both
+    changed from ``old``.  A key only one side changed takes that side's value; lists both sides changed are united
+    (the newest first when they hold dates), mappings merge key by key, and ``reconciled`` stays the tip's."""
+    merged = dict(theirs)
+    for key in sorted(set(mine) | set(old)):
+        a, b, o = mine.get(key), theirs.get(key), old.get(key)
+        if key == RECONCILED or (key in mine) == (key in old) and a == o:
+            continue  # the run left it as it was: the tip's value stands
+        if key not in mine:  # the run dropped the key: so does the merge, unless the tip changed it
+            if b == o:
+                merged.pop(key, None)
+        elif b == o:
+            merged[key] = a  # only the run changed it
+        elif isinstance(a, list) and isinstance(b, list):
+            united = b + [x for x in a if x not in b and x not in (o or [])]
+            if all(isinstance(x, str) for x in united) and b == sorted(b, reverse=True):
+                united = sorted(set(united), reverse=True)
+            merged[key] = united
+        elif isinstance(a, dict) and isinstance(b, dict):
+            merged[key] = merge_status(o if isinstance(o, dict) else {}, a, b)
+        else:
+            merged[key] = a  # both changed a machine value (last_run, …): this run's is the newer
+    return merged
 
 
 def run_changes(repo: Path, start: str, folder: str) -> dict[str, bytes | None]:
@@ -181,8 +227,7 @@ def reapply(repo: Path, changes: dict[str, bytes | None], start: str, status_rel
         if rel == status_rel and ours is not None and now is not None:
             mine, theirs = safe_load_record(ours, rel) or {}, safe_load_record(now, rel) or {}
             old = (safe_load_record(before, rel) or {}) if before is not None else {}
-            merged = dict(theirs, **{k: v for k, v in mine.items() if k != RECONCILED and old.get(k) != v})
-            atomic_write(path, dump_yaml(merged))
+            atomic_write(path, dump_yaml(merge_status(old, mine, theirs)))
         elif now == before:
             if ours is None:
                 path.unlink()

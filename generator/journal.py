@@ -143,7 +143,7 @@ def week_of(end: date, days: int) -> tuple[date, date]:
 class JournalReport:
     start: str
     date: str
-    outcome: str  # published | nothing_found
+    outcome: str  # published | nothing_found | withdrawn
     query: str = ""
     found: int = 0
     fetched: int = 0
@@ -161,6 +161,9 @@ class JournalReport:
     timings: dict[str, float] = field(default_factory=dict)
 
     def lines(self, cfg: Config) -> list[str]:
+        if self.outcome == "withdrawn":
+            return [f"The journal issue of the week to {self.date} was withdrawn by an editor (withdrawn_journal in "
+                    "data/status.yaml): not written again (not an error)."]
         out = [f"PubMed {self.start} to {self.date}: {self.found} articles found by the journal query"
                + (f" (first {cfg.journal.max_articles} fetched: journal.max_articles)" if self.found > cfg.journal.max_articles else "")]
         if self.outcome == "nothing_found":
@@ -189,6 +192,8 @@ def run_week(cfg: Config, end: date, store: Store, client: pubmed.EUtils,
     start, end = week_of(end, cfg.journal.window_days)
     day = end.isoformat()
     timings: dict[str, float] = {}
+    if day in store.withdrawn("journal"):
+        return JournalReport(start.isoformat(), day, "withdrawn", timings=timings)
     t = time.monotonic()
     window = pubmed.fetch_window(client, cfg.journal, start, end)
     timings["fetch"] = time.monotonic() - t

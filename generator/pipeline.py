@@ -50,7 +50,7 @@ class SelectResult:
 @dataclass
 class RunReport:
     date: str | None
-    outcome: str  # published | no_announcement | nothing_selected
+    outcome: str  # published | no_announcement | nothing_selected | withdrawn
     candidates: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     kept_by_topic: dict[str, int] = field(default_factory=dict)
@@ -75,6 +75,9 @@ class RunReport:
     def lines(self, cfg: Config) -> list[str]:
         if self.outcome == "no_announcement":
             return [f"No arXiv announcement{' on ' + self.date if self.date else ''}: no issue today (not an error)."]
+        if self.outcome == "withdrawn":
+            return [f"The issue of {self.date} was withdrawn by an editor (withdrawn_issues in data/status.yaml): "
+                    "not written again (not an error)."]
         types = ", ".join(f"{n} {t}" for t, n in sorted(self.by_type.items()))
         out = [f"arXiv {self.date}: {self.candidates} papers announced ({types})"]
         if self.outcome == "nothing_selected":
@@ -280,6 +283,8 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
         raise RunError(f"arXiv feed could not be read: {e}") from None
     timings["fetch"] = time.monotonic() - t
 
+    if ann.date and ann.date in store.withdrawn("issues"):
+        return RunReport(date=ann.date, outcome="withdrawn", timings=timings)
     if not ann.papers:
         report = RunReport(date=ann.date or (day.isoformat() if day else None), outcome="no_announcement", timings=timings)
         status = store.load_status()

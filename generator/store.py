@@ -37,6 +37,10 @@ except AttributeError:  # pragma: no cover - libyaml missing
     _Dumper = yaml.SafeDumper
 
 
+# data/status.yaml keys listing the dates of records an editor withdrew by deleting the file (see edits.mark_edits)
+WITHDRAWN = {"issues": "withdrawn_issues", "journal": "withdrawn_journal"}
+
+
 class RecordError(Exception):
     """A record on disk cannot be read; the message names the file."""
 
@@ -277,6 +281,12 @@ class Store:
 
     def save_status(self, status: dict) -> bool:
         return atomic_write(self.status_path, dump_yaml(status))
+
+    def withdrawn(self, series: str) -> set[str]:
+        """Dates of the records of ``series`` ("issues" or "journal") an editor deleted: no run writes them again."""
+        status = self.load_status()
+        value = status.get(WITHDRAWN[series]) if isinstance(status, dict) else None
+        return {str(d) for d in value} if isinstance(value, list) else set()
 
     def load_status(self) -> dict:
         if not self.status_path.exists():

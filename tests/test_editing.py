@@ -263,3 +263,46 @@ def test_human_edits_survive_later_runs_rerenders_and_enrich(project, tmp_path):
     issues = feedparser.parse((project.root / "site/feeds/zh/issues.atom.xml").read_bytes())
     assert any("影像分割论文集中出现" in e.content[0].value for e in issues.entries)
     assert cli(project, "validate").returncode == 0
+
+
+def test_a_record_an_editor_deleted_stays_withdrawn_through_reruns_backfills_and_catch_up(project, tmp_path):
+    git_project(project, tmp_path)
+    day1, day2 = "2025-06-10", "2025-06-11"
+    for day in (day1, day2):
+        project.server.set_day(day, corpus_day(day))
+        cli(project, "run")
+    cli(project, "publish")
+    number2 = Store(project.root / "data").get_issue(day2).number
+    # an editor withdraws day 1's whole issue
+    sh(project.root, "git", "rm", "-q", str(issue_file(project, day1).relative_to(project.root)))
+    sh(project.root, "git", *HUMAN, "commit", "-q", "-m", "Editor: withdraw the issue of 2025-06-10")
+    out = cli(project, "mark-edits").stdout
+    assert f"data/issues/2025/{day1}.yaml: withdrawn" in out
+    assert day1 in yaml.safe_load((project.root / "data/status.yaml").read_text())["withdrawn_issues"]
+    cli(project, "publish")
+    project.server.set_day(day1, corpus_day(day1))
+    out = cli(project, "run").stdout              # the feed still holds that day (a retry)
+    assert "withdrawn" in out
+    out = cli(project, "run", "--date", day1).stdout  # a backfill through the API
+    assert "withdrawn" in out
+    cli(project, "catch-up", "--today", "2025-06-12", "--days", "3", "--weeks", "0")
+    assert not issue_file(project, day1).exists()
+    cli(project, "render")
+    assert not (project.root / f"docs/issues/2025/{day1}.md").exists()
+    assert Store(project.root / "data").get_issue(day2).number == number2
+    assert cli(project, "mark-edits").stdout.startswith("mark-edits: no unmarked human edits")
+
+
+def test_the_status_merge_keeps_both_sides_changes():
+    from generator.edits import merge_status
+
+    old = {"last_run": {"date": "2025-03-03"}, "no_announcement": ["2025-02-21"], "reconciled": "a" * 40}
+    mine = {"last_run": {"date": "2025-03-04", "outcome": "no_announcement"},
+            "no_announcement": ["2025-03-04", "2025-02-21"], "reconciled": "a" * 40}
+    theirs = {"last_run": {"date": "2025-03-03"}, "no_announcement": ["2025-02-28", "2025-02-21"],
+              "withdrawn_issues": ["2025-03-03"], "reconciled": "b" * 40}
+    merged = merge_status(old, mine, theirs)
+    assert merged["no_announcement"] == ["2025-03-04", "2025-02-28", "2025-02-21"]  # the editor's date is kept
+    assert merged["last_run"] == mine["last_run"]        # only the run changed it
+    assert merged["withdrawn_issues"] == ["2025-03-03"]  # only the tip has it
+    assert merged["reconciled"] == "b" * 40              # the tip's reconciled commit stays
