@@ -302,7 +302,7 @@ def _notes(creator) -> list[str]:
             continue
         for mark in _has(note, "ltx_note_mark") + _has(note, "ltx_note_type") + _has(note, "ltx_tag"):
             mark.drop_tree()
-        text = " ".join(note.text_content().split())
+        text = " ".join(EMAIL.sub(" ", note.text_content()).split()).strip(" ,;.")
         if text:
             out.append(text)
     return out
@@ -320,8 +320,8 @@ def _creator_pairs(creator) -> list[tuple[str, str]]:
         pairs += [(n, t) for t in texts if t for n in (names or [""])]
     elif any(line[0][0] == "mark" for line in lines[1:]):
         pairs += _marked(lines)
-    elif len(lines) > 1:
-        pairs += _tabular(lines)
+    elif len(lines) > 2 or len(lines) == 2 and re.search(r"@|(?:^|\s)&(?=\S)", person.text_content()):
+        pairs += _tabular(lines)  # two bare lines are more likely two names than a name and its affiliation
     for text in _notes(creator):
         found = _sentences(text, names)
         if not found and not NOT_AFFILIATION.search(text) and len(text.split()) <= 30 and names:
