@@ -42,12 +42,12 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import openai
-import yaml
 
 from .config import Config
 from .model import join_sections
 from .select import compile_phrase
 from .fileio import atomic_write
+from .store import safe_load_record
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ class InvalidAnswer(ValueError):
 def load_glossary(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = safe_load_record(path.read_bytes(), path.name) or {}
     terms = raw.get("terms") if isinstance(raw, dict) else None
     if not isinstance(terms, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in terms.items()):
         raise ValueError(f"{path}: expected 'terms:' mapping English term -> Chinese term")
