@@ -31,6 +31,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/enrich.py
 	$(BIN)/python bench/faults.py
+	$(BIN)/python bench/institutions.py
+	$(BIN)/python bench/math_typeset.py
 	$(BIN)/python bench/site_scale.py --issues 100 --incremental
 	$(BIN)/python bench/search_latency.py --issues 100
 

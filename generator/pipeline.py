@@ -26,7 +26,7 @@ from .links import find_links
 from .model import ENRICHABLE, LLM_FIELDS, MACHINE_FIELDS, Dropped, Entry, Issue, Paper, Section, Selection
 from .select import classify
 from .sources import arxiv as arxiv_src
-from .institutions import Namer
+from .institutions import Extractor, Namer
 from .sources.signals import hf_signals
 from .sources.signals import institutions as fetch_institutions
 from .store import Store
@@ -387,7 +387,6 @@ def _add_institutions(cfg: Config, fresh: list[Entry], old: dict[str, Entry], en
                       report: RunReport) -> None:
     """Institutions for kept papers that have none yet (arXiv HTML, else OpenAlex, else the LLM reading the page's
     author block), their ids and who is where, and their Chinese names."""
-    from .institutions import Extractor  # here, so that only this function changes with it
 
     todo = [e for e in fresh if not (e.id in old and (old[e.id].institutions or "institutions" in old[e.id].edited))]
     extractor = Extractor(cfg, enricher) if enricher is not None else None

@@ -191,7 +191,8 @@ def _paper_doc(e: Entry, issue: Issue, cfg: Config) -> dict:
         "id": e.id, "version": e.version, "announce_type": e.announce_type, "topic": e.topic,
         "relevance": e.llm_relevance if e.llm_relevance is not None else e.relevance, "keyword_relevance": e.relevance,
         "title": e.title, "title_zh": e.title_zh, "authors": list(e.authors), "institutions": list(e.institutions),
-        "institutions_zh": list(e.institutions_zh),
+        "institutions_zh": list(e.institutions_zh), "institution_ids": list(e.institution_ids),
+        "author_institutions": [list(pair) for pair in e.author_institutions],
         "categories": list(e.categories), "primary_category": e.primary_category, "comment": e.comment,
         "code_links": list(e.code_links), "hf_upvotes": e.hf_upvotes,
         "journal_ref": e.journal_ref, "doi": e.doi, "summary_zh": e.summary_zh, "summary_en": e.summary_en,
@@ -277,6 +278,8 @@ ISSUE_SCHEMA = {
                         "id": _TEXT, "version": {"type": ["integer", "null"]}, "announce_type": _TEXT, "topic": _TEXT,
                         "relevance": {"type": "integer"}, "keyword_relevance": {"type": "integer"},
                         "title": _TEXT, "title_zh": _TEXT, "authors": _LIST, "institutions": _LIST, "institutions_zh": _LIST,
+                        "institution_ids": _LIST, "author_institutions": {"type": "array", "items": {
+                            "type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}},
                         "categories": _LIST, "primary_category": _TEXT_OR_NULL, "comment": _TEXT_OR_NULL, "code_links": _LIST, "hf_upvotes": {"type": ["integer", "null"]},
                         "journal_ref": _TEXT_OR_NULL, "doi": _TEXT_OR_NULL, "summary_zh": _TEXT, "summary_en": _TEXT,
                         "reason_zh": _TEXT, "reason_en": _TEXT, "editor_note": _TEXT, "links": {"type": "object"},
