@@ -250,3 +250,13 @@ def test_the_repositorys_own_generated_pages_and_feeds_are_current():
 
     cfg = load_config(ROOT / "config.yml", env={})
     assert check_rendered(cfg, Store(cfg.paths.data)) == []
+
+
+def test_who_is_where_is_listed_under_the_institutions(cfg):
+    e = entry()
+    e.institutions = ["Example University"]
+    e.author_institutions = [["Ann <b>One</b>", "Example University"], ["Bo Two", "Institute of <i>Things</i>"]]
+    html_ = pages.issue_page(issue(e), cfg, []).fragments
+    assert "作者单位 · Affiliations (2)" in html_
+    assert "<li>Ann &lt;b&gt;One&lt;/b&gt; — Example University</li>" in html_
+    assert "Institute of &lt;i&gt;Things&lt;/i&gt;" in html_

@@ -116,6 +116,11 @@ def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
         parts.append(f'<p class="paper-authors">{esc(", ".join(e.authors))}</p>')
     if e.institutions:
         parts.append(f'<p class="paper-institutions"><strong>机构 · Institutions</strong> {esc(institutions_text(e))}</p>')
+    if e.author_institutions:  # who is where, as the paper's author block says
+        parts.append('<details class="paper-affiliations"><summary>作者单位 · Affiliations '
+                     f'({len(e.author_institutions)})</summary><ul>'
+                     + "".join(f"<li>{esc(author)} — {esc(place)}</li>" for author, place in e.author_institutions)
+                     + "</ul></details>")
     # the LLM's reason when there is one; the keyword evidence (English line) always
     parts.append(
         f'<p class="paper-reason"><strong>推荐理由 · Why</strong> <span lang="zh">{esc(e.reason_llm_zh.strip() or e.reason_zh)}</span>'
