@@ -24,6 +24,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from . import layout
 from .fileio import atomic_write
 from .model import Dropped, Issue, JournalIssue
 
@@ -145,17 +146,17 @@ class Store:
 
     @property
     def issues_dir(self) -> Path:
-        return self.data_dir / "issues"
+        return self.data_dir / layout.ISSUES
 
     def issue_path(self, day: str) -> Path:
-        return self.issues_dir / day[:4] / f"{day}.yaml"
+        return self.data_dir / layout.record(layout.ISSUES, day)
 
     def dropped_path(self, day: str) -> Path:
-        return self.data_dir / "dropped" / day[:4] / f"{day}.yaml"
+        return self.data_dir / layout.dropped(day)
 
     @property
     def status_path(self) -> Path:
-        return self.data_dir / "status.yaml"
+        return self.data_dir / layout.STATUS
 
     # ---------------------------------------------------------------- issues
 
@@ -212,10 +213,10 @@ class Store:
 
     @property
     def journal_dir(self) -> Path:
-        return self.data_dir / "journal"
+        return self.data_dir / layout.JOURNAL
 
     def journal_path(self, day: str) -> Path:
-        return self.journal_dir / day[:4] / f"{day}.yaml"
+        return self.data_dir / layout.record(layout.JOURNAL, day)
 
     def journal_paths(self) -> list[Path]:
         return _yaml_files(self.journal_dir, "*/*.yaml")
@@ -255,7 +256,7 @@ class Store:
 
     @property
     def highlights_dir(self) -> Path:
-        return self.data_dir / "highlights"
+        return self.data_dir / layout.HIGHLIGHTS
 
     def highlight_paths(self) -> list[Path]:
         return _yaml_files(self.highlights_dir, "*.yaml")
@@ -267,7 +268,7 @@ class Store:
     # ---------------------------------------------------------------- others
 
     def dropped_paths(self) -> list[Path]:
-        return _yaml_files(self.data_dir / "dropped", "*/*.yaml")
+        return _yaml_files(self.data_dir / layout.DROPPED, "*/*.yaml")
 
     def save_dropped(self, day: str, dropped: list[Dropped]) -> bool:
         doc = {"date": day, "dropped": [d.to_dict() for d in dropped]}

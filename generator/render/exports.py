@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 import re
 
+from .. import layout
+from ..layout import data_path
 from ..config import Config
 from ..model import Entry, Issue, JournalEntry, JournalIssue
 from .text import clean
@@ -207,7 +209,7 @@ def issue_document(issue: Issue, cfg: Config) -> dict:
     return {
         "schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH), "kind": "arxiv",
         "date": issue.date, "number": issue.number, "url": f"{cfg.site.url}issues/{issue.date[:4]}/{issue.date}/",
-        "record": record_url(cfg, f"data/issues/{issue.date[:4]}/{issue.date}.yaml"),
+        "record": record_url(cfg, data_path(cfg, layout.record(layout.ISSUES, issue.date))),
         "editor_note": {"zh": issue.editor_note_zh, "en": issue.editor_note_en},
         "sections": [{"topic": s.topic, "papers": [_paper_doc(e, issue, cfg) for e in s.entries]}
                      for s in issue.sections if s.entries],
@@ -240,7 +242,7 @@ def journal_document(issue: JournalIssue, cfg: Config) -> dict:
     return {
         "schema_version": SCHEMA_VERSION, "schema": export_url(cfg, SCHEMA_PATH), "kind": "journal",
         "date": issue.date, "start": issue.start, "number": issue.number, "url": prefix,
-        "record": record_url(cfg, f"data/journal/{issue.date[:4]}/{issue.date}.yaml"),
+        "record": record_url(cfg, data_path(cfg, layout.record(layout.JOURNAL, issue.date))),
         "editor_note": {"zh": issue.editor_note_zh, "en": issue.editor_note_en},
         "also_on_arxiv": [dict(x) for x in issue.also_on_arxiv], "sections": sections,
     }

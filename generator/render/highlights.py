@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from .. import layout
+from ..layout import data_path
 from ..config import Config
 from ..model import ARXIV_ID_RE, Entry, Issue
 from . import feeds as feeds_mod
@@ -41,12 +43,13 @@ def week_bounds(wid: str) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def editor_path(wid: str) -> str:
-    return f"data/highlights/{wid}.yaml"
+def editor_path(cfg: Config, wid: str) -> str:
+    """The editor's file of a week, as the repository names it."""
+    return data_path(cfg, layout.highlights_record(wid))
 
 
 def page_path(wid: str) -> str:
-    return f"highlights/{wid[:4]}/{wid}.md"
+    return layout.highlights_page(wid)
 
 
 def year_page_path(year: str) -> str:
@@ -167,8 +170,8 @@ def week_page(cfg: Config, week: Week) -> str:
     names = {t.id: t for t in cfg.topics}
     out = [
         _front_matter(title=f"本周精选 {week.id}", description=f"本周精选 · Weekly highlights {week.id}",
-                      edit_url=source_url(cfg, editor_path(week.id))),
-        GENERATED.format(src=f"data/issues/ and {editor_path(week.id)}"), "",
+                      edit_url=source_url(cfg, editor_path(cfg, week.id))),
+        GENERATED.format(src=f"{data_path(cfg, 'issues/')} and {editor_path(cfg, week.id)}"), "",
         f"# 本周精选 · Weekly highlights {week.id} {{ .issue-title }}", "",
         f'<p class="issue-subtitle">{monday} – {sunday} · {len(week.days)} 期 issues · {week.papers} 篇 papers · '
         f"精选 {len(week.picks)} picks</p>", "",
@@ -193,14 +196,14 @@ def week_page(cfg: Config, week: Week) -> str:
         out.append(f"| {n}{pin} | {title} | {topic} | {source} | {contrib} |")
     if not week.picks:
         out.append("| | 本周没有精选 · No picks this week | | | |")
-    out += ["", f"编辑可在 `{editor_path(week.id)}` 中置顶（pinned）或移除（removed）论文。 "
-                f"Editors pin or remove papers in `{editor_path(week.id)}`.", ""]
+    out += ["", f"编辑可在 `{editor_path(cfg, week.id)}` 中置顶（pinned）或移除（removed）论文。 "
+                f"Editors pin or remove papers in `{editor_path(cfg, week.id)}`.", ""]
     return "\n".join(out)
 
 
 def year_page(cfg: Config, year: str, weeks: list[Week]) -> str:
-    out = [_front_matter(title=f"年度精选 {year}", edit_url=source_url(cfg, "data/highlights/")),
-           GENERATED.format(src="data/"), "", f"# 年度精选 · Highlights of {year}", "",
+    out = [_front_matter(title=f"年度精选 {year}", edit_url=source_url(cfg, data_path(cfg, "highlights/"))),
+           GENERATED.format(src=data_path(cfg, "")), "", f"# 年度精选 · Highlights of {year}", "",
            f"{len(weeks)} 周 weeks · {sum(len(w.picks) for w in weeks)} 篇精选 picks", ""]
     for w in weeks:
         monday, sunday = week_bounds(w.id)
@@ -217,8 +220,8 @@ def year_page(cfg: Config, year: str, weeks: list[Week]) -> str:
 def index_page(cfg: Config, lang: str, weeks: list[Week]) -> str:
     zh = lang == "zh"
     base = f"{cfg.site.url}feeds/{lang}/"
-    out = [_front_matter(title="本周精选" if zh else "Weekly highlights", edit_url=source_url(cfg, "data/highlights/")),
-           GENERATED.format(src="data/"), "", f"# {'本周精选' if zh else 'Weekly highlights'}", "",
+    out = [_front_matter(title="本周精选" if zh else "Weekly highlights", edit_url=source_url(cfg, data_path(cfg, "highlights/"))),
+           GENERATED.format(src=data_path(cfg, "")), "", f"# {'本周精选' if zh else 'Weekly highlights'}", "",
            ("每周从各期中按专题挑出最相关的论文（编辑可置顶或移除），附推荐表。" if zh else
             "Each week, the most relevant papers of the week's issues per topic (editors can pin or remove papers), "
             "with a short recommendation table."), "",

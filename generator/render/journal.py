@@ -11,6 +11,8 @@ file like the daily issue pages), an editor's comment only through ``sanitize.re
 
 from __future__ import annotations
 
+from .. import layout
+from ..layout import data_path
 from ..config import Config
 from ..model import JournalEntry, JournalIssue
 from . import feeds as feeds_mod
@@ -25,20 +27,15 @@ SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方�
 
 
 def journal_page_path(day: str) -> str:
-    return f"journal/{day[:4]}/{day}.md"
+    return layout.page(layout.JOURNAL, day)
 
 
 def journal_fragments_path(day: str) -> str:
-    return f"journal/{day[:4]}/{day}.entries.html"
-
-
-def journal_record_path(day: str) -> str:
-    return f"data/journal/{day[:4]}/{day}.yaml"
+    return layout.fragments(layout.JOURNAL, day)
 
 
 def journal_url(cfg: Config, day: str, lang: str = "zh", anchor: str = "") -> str:
-    prefix = "" if lang == "zh" else "en/"
-    return f"{cfg.site.url}{prefix}journal/{day[:4]}/{day}/" + (f"#{anchor}" if anchor else "")
+    return layout.url(cfg.site.url, layout.JOURNAL, day, lang, anchor)
 
 
 def numbered(issue: JournalIssue) -> list[tuple[int, JournalEntry]]:
@@ -151,10 +148,10 @@ def journal_page(issue: JournalIssue, cfg: Config) -> IssuePage:
             title=f"{journal_title(cfg, issue)} · {issue.date}",
             description=f"{journal_title(cfg, issue)}（{issue.start} 至 {issue.date}），{total} 篇 · "
             f"{cfg.journal.title_en}, issue {issue.number} ({issue.start} to {issue.date}), {total} articles",
-            edit_url=source_url(cfg, journal_record_path(issue.date)),
+            edit_url=source_url(cfg, data_path(cfg, layout.record(layout.JOURNAL, issue.date))),
             fragments=journal_fragments_path(issue.date).rsplit("/", 1)[1],
         ),
-        GENERATED.format(src=journal_record_path(issue.date)),
+        GENERATED.format(src=data_path(cfg, layout.record(layout.JOURNAL, issue.date))),
         "",
         f"# {md_escape(journal_title(cfg, issue))} {{ .issue-title }}",
         "",
@@ -190,8 +187,8 @@ def journal_index_page(cfg: Config, lang: str, issues: list[JournalIssue]) -> st
         "(objective, methods, results, conclusion), a comment and the DOI."
     )
     base = f"{cfg.site.url}feeds/{lang}/"
-    out = [_front_matter(title="文献快递" if zh else "Journal digest", edit_url=source_url(cfg, "data/journal/")),
-           GENERATED.format(src="data/journal/"), "", f"# {md_escape(title)}", "", md_escape(intro), "",
+    out = [_front_matter(title="文献快递" if zh else "Journal digest", edit_url=source_url(cfg, data_path(cfg, "journal/"))),
+           GENERATED.format(src=data_path(cfg, "journal/")), "", f"# {md_escape(title)}", "", md_escape(intro), "",
            f"{'订阅' if zh else 'Feeds'}: [RSS]({base}journal.rss.xml) · [Atom]({base}journal.atom.xml) · "
            f"{'每期一条' if zh else 'one item per issue'} [RSS]({base}journal-issues.rss.xml) · "
            f"[Atom]({base}journal-issues.atom.xml)", ""]

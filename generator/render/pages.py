@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .. import layout
 from ..config import Config, Topic
+from ..layout import data_path
 from ..links import label_of
 from ..model import Entry, Issue
 from . import sanitize
@@ -55,20 +57,15 @@ BADGES = {
 
 def issue_page_path(day: str) -> str:
     """Path of an issue page inside docs/."""
-    return f"issues/{day[:4]}/{day}.md"
+    return layout.page(layout.ISSUES, day)
 
 
 def issue_url(cfg: Config, day: str, lang: str = "zh", anchor: str = "") -> str:
-    prefix = "" if lang == "zh" else "en/"
-    return f"{cfg.site.url}{prefix}issues/{day[:4]}/{day}/" + (f"#{anchor}" if anchor else "")
-
-
-def record_path(day: str) -> str:
-    return f"data/issues/{day[:4]}/{day}.yaml"
+    return layout.url(cfg.site.url, layout.ISSUES, day, lang, anchor)
 
 
 def edit_url(cfg: Config, day: str) -> str:
-    return source_url(cfg, record_path(day))
+    return source_url(cfg, data_path(cfg, layout.record(layout.ISSUES, day)))
 
 
 def source_url(cfg: Config, path: str) -> str:
@@ -235,12 +232,11 @@ class IssuePage:
         return self.markdown + "\n" + self.fragments
 
 
-FRAGMENT = "<!-- maid:fragment {name} -->"
-PLACEHOLDER = "<!-- maid:{name} -->"
+FRAGMENT, PLACEHOLDER = layout.FRAGMENT, layout.PLACEHOLDER
 
 
 def fragments_path(day: str) -> str:
-    return f"issues/{day[:4]}/{day}.entries.html"
+    return layout.fragments(layout.ISSUES, day)
 
 
 def editor_note_block(zh: str, en: str, title: str = "本期编者按 · Editor's note") -> list[str]:
@@ -287,7 +283,7 @@ def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> 
             edit_url=edit_url(cfg, issue.date),
             fragments=fragments_path(issue.date).rsplit("/", 1)[1],
         ),
-        GENERATED.format(src=record_path(issue.date)),
+        GENERATED.format(src=data_path(cfg, layout.record(layout.ISSUES, issue.date))),
         "",
         f"# 第 {issue.number} 期 · {issue.date} {{ .issue-title }}",
         "",
@@ -368,7 +364,7 @@ def home_page(
         else "Every weekday, the new medical-AI papers on arXiv — diagnosis support, medical imaging, health monitoring,"
         " clinical LLMs and biomedical ML — selected, sorted by topic and presented in Chinese and English, with RSS feeds."
     )
-    out = [_front_matter(title=t["home"], edit_url=source_url(cfg, "data/issues/")), GENERATED.format(src="data/"), "",
+    out = [_front_matter(title=t["home"], edit_url=source_url(cfg, data_path(cfg, "issues/"))), GENERATED.format(src=data_path(cfg, "")), "",
            f"# {md_escape(title)}", "", intro, "", _home_search(lang), ""]
     line = _status_line(status, lang)
     if line:
@@ -408,7 +404,7 @@ def home_page(
 
 def archive_page(cfg: Config, lang: str, summaries: list[IssueSummary]) -> str:
     t = L[lang]
-    out = [_front_matter(title=t["archive"], edit_url=source_url(cfg, "data/issues/")), GENERATED.format(src="data/"), "", f"# {t['archive']}", ""]
+    out = [_front_matter(title=t["archive"], edit_url=source_url(cfg, data_path(cfg, "issues/"))), GENERATED.format(src=data_path(cfg, "")), "", f"# {t['archive']}", ""]
     if not summaries:
         return "\n".join(out + [t["no_issues"], ""])
     by_month: dict[str, list[IssueSummary]] = defaultdict(list)
@@ -444,8 +440,8 @@ def topic_page(cfg: Config, lang: str, topic: Topic, entries: list[tuple[str, En
     desc = topic.description_zh if lang == "zh" else topic.description_en
     other = topic.name_en if lang == "zh" else topic.name_zh
     out = [
-        _front_matter(title=name, edit_url=source_url(cfg, "data/issues/")),
-        GENERATED.format(src="data/"),
+        _front_matter(title=name, edit_url=source_url(cfg, data_path(cfg, "issues/"))),
+        GENERATED.format(src=data_path(cfg, "")),
         "",
         f"# {md_escape(name)} · {md_escape(other)}",
         "",
@@ -476,7 +472,7 @@ def search_page(cfg: Config, lang: str) -> str:
     root = "../" if zh else "../../"
     return "\n".join([
         _front_matter(title="搜索" if zh else "Search", edit_url=source_url(cfg, "generator/render/pages.py")),
-        GENERATED.format(src="data/"),
+        GENERATED.format(src=data_path(cfg, "")),
         "",
         f"# {title}",
         "",

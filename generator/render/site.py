@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import layout
 from ..config import Config
 from ..model import Entry, Issue, JournalIssue
 from ..fileio import atomic_write, remove
@@ -89,8 +90,7 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
     return out
 
 
-# folders of docs/ that hold generated files only: every file in them must be one the records produce
-GENERATED_DIRS = ("issues", "journal", "topics", "highlights")
+GENERATED_DIRS = layout.GENERATED_DIRS
 
 
 def _owned(docs: Path, cfg: Config) -> list[Path]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from ..layout import data_path
 from ..config import Config
 from ..model import Issue
 from .pages import GENERATED, _front_matter, source_url
@@ -85,7 +86,7 @@ def stats_page(cfg: Config, lang: str, issues: list[Issue]) -> str:
     zh = lang == "zh"
     title = "统计" if zh else "Statistics"
     counts = weekly_counts(issues)
-    out = [_front_matter(title=title, edit_url=source_url(cfg, "data/issues/")), GENERATED.format(src="data/"), "",
+    out = [_front_matter(title=title, edit_url=source_url(cfg, data_path(cfg, "issues/"))), GENERATED.format(src=data_path(cfg, "")), "",
            f"# {title}", ""]
     if not counts:
         return "\n".join(out + ["还没有发布任何一期。" if zh else "No issue has been published yet.", ""])

@@ -11,12 +11,10 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
-_FRAGMENT = re.compile(r"^<!-- maid:fragment (\S+) -->\n", re.M)
-_PLACEHOLDER = re.compile(r"(?:<p>)?<!-- maid:(\S+) -->(?:</p>)?")
+from generator import layout  # the markers and the feeds folder, as render writes them
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -31,12 +29,12 @@ def on_page_content(html, page, config, files):
     if not name:
         return html
     path = Path(page.file.abs_src_path).parent / name
-    parts = _FRAGMENT.split(path.read_text(encoding="utf-8"))
+    parts = layout.FRAGMENT_RE.split(path.read_text(encoding="utf-8"))
     fragments = dict(zip(parts[1::2], parts[2::2]))
-    return _PLACEHOLDER.sub(lambda m: fragments.get(m.group(1), ""), html)
+    return layout.PLACEHOLDER_RE.sub(lambda m: fragments.get(m.group(1), ""), html)
 
 
 def on_post_build(config):
-    feeds = Path(config.config_file_path).parent / "feeds"
+    feeds = Path(config.config_file_path).parent / layout.FEEDS
     if feeds.is_dir():
-        shutil.copytree(feeds, Path(config.site_dir) / "feeds", dirs_exist_ok=True)
+        shutil.copytree(feeds, Path(config.site_dir) / layout.FEEDS, dirs_exist_ok=True)

@@ -1,0 +1,81 @@
+"""Where everything lives: record files, generated pages and their fragments, URLs, feeds, the fragment markers.
+
+One module owns the layout so that the store, the renderers, the demo and the MkDocs hook agree by construction.
+Paths inside ``data/`` and ``docs/`` are relative (the folders themselves come from ``paths`` in config.yml);
+``repo_path`` turns a path inside data/ into the path an editor opens in the repository (edit links).
+
+A *series* is a numbered run of issues with its own records, pages and URLs: ``issues`` (the daily arXiv issue) and
+``journal`` (the weekly journal digest).  Each record is named by its date, in a folder per year.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ISSUES = "issues"
+JOURNAL = "journal"
+SERIES = (ISSUES, JOURNAL)
+HIGHLIGHTS = "highlights"
+DROPPED = "dropped"
+STATUS = "status.yaml"
+FEEDS = "feeds"  # next to mkdocs.yml; copied into the built site by the hook
+
+# docs/ folders that hold generated files only (a file there that no record produces is removed by a render)
+GENERATED_DIRS = (ISSUES, JOURNAL, "topics", HIGHLIGHTS)
+
+# An issue page keeps its entries (already-escaped HTML) in a sidecar file: each fragment starts with FRAGMENT and
+# replaces its PLACEHOLDER comment in the page after Markdown has run (overrides/hooks/site_hooks.py).
+FRAGMENT = "<!-- maid:fragment {name} -->"
+PLACEHOLDER = "<!-- maid:{name} -->"
+FRAGMENT_RE = re.compile(r"^<!-- maid:fragment (\S+) -->\n", re.M)
+PLACEHOLDER_RE = re.compile(r"(?:<p>)?<!-- maid:(\S+) -->(?:</p>)?")
+
+
+def record(series: str, day: str) -> str:
+    """A record inside data/: ``issues/2025/2025-06-09.yaml``."""
+    return f"{series}/{day[:4]}/{day}.yaml"
+
+
+def dropped(day: str) -> str:
+    """A day's drop log inside data/."""
+    return f"{DROPPED}/{day[:4]}/{day}.yaml"
+
+
+def highlights_record(week: str) -> str:
+    """An editor's highlights file inside data/: ``highlights/2025-W23.yaml``."""
+    return f"{HIGHLIGHTS}/{week}.yaml"
+
+
+def page(series: str, day: str) -> str:
+    """An issue page inside docs/: ``issues/2025/2025-06-09.md``."""
+    return f"{series}/{day[:4]}/{day}.md"
+
+
+def fragments(series: str, day: str) -> str:
+    """An issue page's sidecar of entry fragments inside docs/."""
+    return f"{series}/{day[:4]}/{day}.entries.html"
+
+
+def highlights_page(week: str) -> str:
+    return f"{HIGHLIGHTS}/{week[:4]}/{week}.md"
+
+
+def url(site_url: str, series: str, day: str, lang: str = "zh", anchor: str = "") -> str:
+    """The public URL of an issue page in one interface (zh at the root, en under en/)."""
+    prefix = "" if lang == "zh" else f"{lang}/"
+    return f"{site_url}{prefix}{series}/{day[:4]}/{day}/" + (f"#{anchor}" if anchor else "")
+
+
+def data_path(cfg, inside_data: str) -> str:
+    """``repo_path`` for a config's data folder."""
+    return repo_path(cfg.root, cfg.paths.data, inside_data)
+
+
+def repo_path(root: Path, data_dir: Path, inside_data: str) -> str:
+    """The repository path of a file or folder inside data/ (``data/issues/…``), whatever ``paths.data`` is."""
+    try:
+        base = data_dir.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:  # a data folder outside the repository: name it by its own name
+        base = data_dir.name
+    return f"{base}/{inside_data}" if inside_data else f"{base}/"
