@@ -13,14 +13,21 @@ Transparent weighted phrase scoring, all of it configured in ``config.yml``:
 * the paper's evidence is the sum over distinct matched phrases, plus
   category priors (only when some phrase matched), minus global and topic
   excludes;
-* relevance % = 100 * (1 - exp(-score / score_scale)); a paper is kept when it
-  reaches ``selection.threshold`` and shows an AI/ML signal (an ML category or
-  one of ``selection.ai_phrases``);
-* with no ``context`` phrase at all the score is multiplied by
-  ``no_context_factor`` (topic words without any patient/clinical framing are
-  often a metaphor or one benchmark among many);
-* the topic is the one whose own phrases (plus ``topic_priors`` for the
-  paper's categories) scored highest.
+* context evidence saturates at ``CONTEXT_CAP`` (clinical words alone cannot
+  outrank imaging, signal or clinical-text evidence);
+* relevance % = 100 * (1 - exp(-(score / score_scale) ** RELEVANCE_SHAPE)):
+  monotone, spread over the range (calibrated on hand-labelled days, see
+  bench/classify.py); a paper is kept when it reaches ``selection.threshold``
+  and shows an AI/ML signal (an ML category or one of ``selection.ai_phrases``);
+* the context model: a match inside a link, a tool or benchmark name or a
+  metaphor ("pathological shortcuts", "model surgery") is not evidence; with no
+  ``context`` phrase at all, phrases lighter than ``STRONG_PHRASE`` get no
+  title or repetition bonus and the score is multiplied by ``no_context_factor``
+  (topic words without any patient/clinical framing are often a metaphor, a
+  name or one benchmark among many);
+* the topic is the one whose own phrases, ``topic_priors`` for the paper's
+  categories and method cues (``TOPIC_CUES``: an LLM, a segmentation) scored
+  highest; cues never count as medical evidence.
 
 Phrase syntax: words separated by spaces or hyphens match either; a trailing
 ``*`` matches any word ending (``radiolog*``); otherwise the last word also
@@ -77,6 +84,68 @@ def count(phrase: str, text: str) -> int:
     return len(compile_phrase(phrase).findall(text))
 
 
+# --- the context model: where a medical-looking word is not medical evidence -------------------------------------
+
+# Addresses: a word inside a link is part of a name.
+_URL = re.compile(r"(?:https?://|www\.|github\.com/|huggingface\.co/)\S+", re.I)
+# Hyphenated names (tool, model and benchmark names): a part mixing letters and digits ("DEB26") or in CamelCase
+# ("SurgVLA", "ViT") makes the whole token a name.  Pure numbers do not ("COVID-19", "T1-weighted" is not a name
+# either: one letter and a digit), nor plain words and plain acronyms ("PET-CT", "X-ray", "EEG-based").
+_HYPHENATED = re.compile(r"(?<![\w-])\w+(?:-\w+)+")
+_NAME_PART = re.compile(r"^(?=.*[A-Za-z].*)(?=.*\d)\w{3,}$|[A-Z][a-z]+[A-Z]")
+# Medical words used as metaphors in ML writing, and comparisons with medicine ("inspired by ophthalmologic
+# diagnostics"): a match inside one of these spans counts for nothing.
+_METAPHORS = [
+    re.compile(p, re.I)
+    for p in (
+        r"\b(?:inspired by|analog(?:ous|y) (?:to|with)|in analogy (?:to|with)|akin to|borrow\w* from|a metaphor (?:of|for)"
+        r"|much like|just as)\s+(?:\w+\s+){0,3}\w+",
+        r"\bpathological(?:ly)?\s+(?:\w+\s+)?(?:behaviou?r|case|example|shortcut|curvature|loss|landscape|input|instance"
+        r"|pattern|failure|dependenc[ey]|solution|attractor|function|distribution|gradient|sample|prompt|query|mode)s?\b",
+        r"\bdiagnos(?:e|es|ed|ing|is|tic|tics)\s+(?:\w+\s+){0,2}(?:of\s+|for\s+|in\s+)?(?:the\s+|a\s+|an\s+)?"
+        r"(?:model|LLM|network|training|failure|bias|error|representation|reasoning|hallucination|agent|policy|"
+        r"system|code|bug|fault|behaviou?r|capabilit(?:y|ies)|weakness|benchmark)s?\b",
+        r"\b(?:symptoms?|symptomatic)\s+of\s+(?:\w+\s+){0,2}(?:over|under)?fitting\b|\bsymptoms?\s+of\s+(?:the\s+)?"
+        r"(?:model|LLM|network|training|collapse|failure|bias)s?\b",
+        r"\b(?:model|weight|neural|network|parameter|knowledge|representation|neuron|layer|circuit)\s+surgery\b"
+        r"|\bsurgery\s+on\s+(?:the\s+)?(?:\w+\s+)?(?:model|weight|network|parameter|LLM|neuron|layer|representation)s?\b"
+        r"|\bsurgical(?:ly)?\s+(?:edit|precision|removal|intervention)s?\s+(?:on|of|to|in)\s+(?:the\s+)?(?:model|weight|LLM|network)",
+        r"\b(?:model|system|network|code|software|battery|machine|structural|training|dataset|data|codebase)\s+health\b",
+    )
+]
+
+
+# A title that opens with a one-word name ("Name-CT: a benchmark for ...") names a tool: that word is a name
+# wherever it recurs.  Only words with a hyphen, a digit or two capitals qualify ("Mammography:" is not a name).
+_TITLE_NAME = re.compile(r"^\s*([\w][\w\-\.]*)\s*:\s")
+
+
+def title_name(title: str) -> str | None:
+    m = _TITLE_NAME.match(title)
+    if not m:
+        return None
+    word = m.group(1)
+    return word if ("-" in word or any(c.isdigit() for c in word) or _acronym(word)) else None
+
+
+@lru_cache(maxsize=4096)
+def ignored_spans(text: str, name: str | None = None) -> tuple[tuple[int, int], ...]:
+    """Spans of ``text`` where a phrase match is not medical evidence: links, tool names, metaphors."""
+    spans = [m.span() for m in _URL.finditer(text)]
+    if name:
+        spans.extend(m.span() for m in re.finditer(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text))
+    for m in _HYPHENATED.finditer(text):
+        if any(_NAME_PART.search(part) for part in m.group().split("-")):
+            spans.append(m.span())
+    for rx in _METAPHORS:
+        spans.extend(m.span() for m in rx.finditer(text))
+    return tuple(spans)
+
+
+def _counts(start: int, end: int, ignored: tuple[tuple[int, int], ...]) -> bool:
+    return not any(s <= start and end <= e for s, e in ignored)
+
+
 @dataclass(frozen=True)
 class Hit:
     phrase: str
@@ -85,18 +154,29 @@ class Hit:
     spans: frozenset[tuple[int, int, int]]  # (0 title | 1 abstract, start, end)
 
 
-def _hits(phrases: dict[str, float], title: str, abstract: str, title_weight: float) -> dict[str, Hit]:
+def _hits(
+    phrases: dict[str, float], title: str, abstract: str, title_weight: float, bonus_from: float = 0.0, evidence: bool = True
+) -> dict[str, Hit]:
+    """Every phrase found (for ``evidence``, outside names and metaphors: see ``ignored_spans``); phrases weighing
+    less than ``bonus_from`` get no title or repetition bonus.  Exclude phrases are not evidence and count anywhere."""
     out: dict[str, Hit] = {}
+    name = title_name(title)
+    ignored = (ignored_spans(title, name), ignored_spans(abstract, name)) if evidence else ((), ())
     low = (title + "\n" + abstract).lower()
     for phrase, w in phrases.items():
         if _needle(phrase) not in low:
             continue
         rx = compile_phrase(phrase)
-        spans = frozenset((f, m.start(), m.end()) for f, text in ((0, title), (1, abstract)) for m in rx.finditer(text))
+        spans = frozenset(
+            (f, m.start(), m.end())
+            for f, text in ((0, title), (1, abstract))
+            for m in rx.finditer(text)
+            if _counts(m.start(), m.end(), ignored[f])
+        )
         if not spans:
             continue
         nt = sum(1 for f, _, _ in spans if f == 0)
-        eff = w * (title_weight if nt else 1.0) * (1 + 0.25 * min(len(spans) - 1, 2))
+        eff = w * (title_weight if nt else 1.0) * (1 + 0.25 * min(len(spans) - 1, 2)) if w >= bonus_from else w
         out[phrase] = Hit(phrase, eff, nt > 0, spans)
     return out
 
@@ -116,6 +196,38 @@ def _distinct(hits: list[Hit]) -> dict[str, Hit]:
     return out
 
 
+# Method cues: phrases that say *how* the work is done.  They vote for a topic once a paper is medical on other
+# evidence, and are never medical evidence themselves (every LLM paper mentions an LLM).  Cues for a topic the
+# config does not define are ignored.  (Kept here until config.py has a key for them: see README, Selection.)
+TOPIC_CUES: dict[str, dict[str, float]] = {
+    "large language model": {"clinical_llm": 2.5},
+    "LLM": {"clinical_llm": 2.5},
+    "language model": {"clinical_llm": 1.5},
+    "vision-language model": {"clinical_llm": 2.0},
+    "vision language model": {"clinical_llm": 2.0},
+    "VLM": {"clinical_llm": 2.0},
+    "LVLM": {"clinical_llm": 2.0},
+    "MLLM": {"clinical_llm": 2.5},
+    "multimodal large language model": {"clinical_llm": 2.5},
+    "multimodal large model": {"clinical_llm": 2.5},
+    "GPT": {"clinical_llm": 1.0},
+    "chatbot": {"clinical_llm": 2.0},
+    "conversational": {"clinical_llm": 1.5},
+    "dialogue": {"clinical_llm": 1.5},
+    "question answering": {"clinical_llm": 1.5},
+    "retrieval-augmented": {"clinical_llm": 2.0},
+    "RAG": {"clinical_llm": 2.0},
+    "chain-of-thought": {"clinical_llm": 1.5},
+    "report generat*": {"clinical_llm": 2.5},
+    "agentic": {"clinical_llm": 1.5},
+    "segmentation": {"imaging": 1.5},
+    "image classification": {"imaging": 1.5},
+    "image synthesis": {"imaging": 1.5},
+    "image registration": {"imaging": 1.5},
+    "image reconstruction": {"imaging": 1.5},
+}
+
+
 def _category_matches(pattern: str, category: str) -> bool:
     if pattern.endswith(".*"):
         return category.startswith(pattern[:-1])
@@ -129,8 +241,20 @@ def has_ml_signal(paper: Paper, sel: SelectionConfig) -> bool:
     return any(count(p, text) for p in sel.ai_phrases)
 
 
+# Shape of the relevance curve: below 1 it spreads the well-evidenced papers over the upper range instead of
+# bunching them at 95-100 (with 1 it is the old 1 - exp(-score/scale)).
+RELEVANCE_SHAPE = 0.6
+# Context words (patient, clinical, a disease ...) saturate at this much evidence: a paper made only of clinical words
+# (a survey of clinicians' attitudes) cannot outrank one with imaging, signal or clinical-text evidence.
+CONTEXT_CAP = 6.0
+# Phrases of at least this weight are specific enough (ECG, MRI, whole-slide image) to keep their title and repetition
+# bonuses without any clinical context word; lighter ones (EEG, gait, sleep, screening) are not.
+STRONG_PHRASE = 2.5
+
+
 def relevance_of(score: float, scale: float) -> int:
-    return 0 if score <= 0 else int(round(100 * (1 - math.exp(-score / scale))))
+    """Relevance % = 100·(1 − exp(−(score/scale)^0.6)): 0 without evidence, monotone, approaching 100 slowly."""
+    return 0 if score <= 0 else int(round(100 * (1 - math.exp(-((score / scale) ** RELEVANCE_SHAPE)))))
 
 
 def _fmt_hits(hits: list[Hit], lang: str) -> str:
@@ -146,13 +270,23 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selecti
     topic_scores: dict[str, float] = {}
     all_hits: list[Hit] = []
     topic_penalty: dict[str, float] = {}
+    context = _hits(sel.context, title, abstract, sel.title_weight)
+    # without any clinical context an ambiguous topic word (weight below STRONG_PHRASE) is only itself: no title or
+    # repetition bonus (a biosignal used in a game or a classroom is in the title and repeated too)
+    bonus_from = 0.0 if context else STRONG_PHRASE
     for t in cfg.topics:
-        hits = _distinct(list(_hits(t.include, title, abstract, sel.title_weight).values()))
+        hits = _distinct(list(_hits(t.include, title, abstract, sel.title_weight, bonus_from).values()))
         topic_scores[t.id] = sum(h.weight for h in hits.values())
         all_hits += hits.values()
-        topic_penalty[t.id] = sum(h.weight for h in _hits(t.exclude, title, abstract, 1.0).values())
+        topic_penalty[t.id] = sum(h.weight for h in _hits(t.exclude, title, abstract, 1.0, evidence=False).values())
 
-    context = _hits(sel.context, title, abstract, sel.title_weight)
+    known = set(topic_scores)
+    cues = _distinct(list(_hits(dict.fromkeys(TOPIC_CUES, 1.0), title, abstract, sel.title_weight).values()))
+    for h in cues.values():  # h.weight: 1 × title bonus × repetition
+        for tid, w in TOPIC_CUES[h.phrase].items():
+            if tid in known:
+                topic_scores[tid] += w * h.weight
+
     all_hits += context.values()
     evidence = _distinct(all_hits)
     for cat, weights in sel.topic_priors.items():
@@ -165,9 +299,11 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selecti
 
     best = _best_topic(cfg.topics, topic_scores, topic_penalty)
     priors = [(c, w) for c, w in sel.category_priors.items() if any(_category_matches(c, pc) for pc in paper.categories)]
-    global_excl = list(_hits(sel.exclude, title, abstract, 1.0).values())
+    global_excl = list(_hits(sel.exclude, title, abstract, 1.0, evidence=False).values())
+    in_context = sum(h.weight for h in evidence.values() if h.phrase in sel.context)
     score = (
-        sum(h.weight for h in evidence.values())
+        sum(h.weight for h in evidence.values() if h.phrase not in sel.context)
+        + CONTEXT_CAP * (1 - math.exp(-in_context / CONTEXT_CAP))
         + sum(w for _, w in priors)
         - sum(h.weight for h in global_excl)
         - topic_penalty[best]

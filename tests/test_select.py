@@ -39,17 +39,23 @@ def test_phrase_matching(phrase, text, hit):
     assert bool(compile_phrase(phrase).search(text)) is hit
 
 
-def test_relevance_curve():
-    assert relevance_of(0, 4) == 0
-    assert relevance_of(-3, 4) == 0
-    assert 45 <= relevance_of(2.8, 4) <= 55
-    assert relevance_of(20, 4) >= 99
+def test_relevance_curve(cfg):
+    scale = cfg.selection.score_scale
+    assert relevance_of(0, scale) == 0
+    assert relevance_of(-3, scale) == 0
+    assert 48 <= relevance_of(2.8, scale) <= 52  # the threshold sits where it always did
+    # calibrated on purpose (issue 15): monotone, and strong evidence spreads over 75-95 instead of saturating at 99
+    values = [relevance_of(x / 4, scale) for x in range(1, 200)]
+    assert values == sorted(values)
+    assert 70 <= relevance_of(10, scale) <= 85
+    assert 85 <= relevance_of(20, scale) <= 95
+    assert relevance_of(40, scale) < 100
 
 
 def test_medical_imaging_paper_is_kept_with_topic_and_reason(cfg):
     s = classify(paper("Brain tumor segmentation in MRI with a 3D U-Net",
                        "We segment glioma in brain MRI of 300 patients; Dice improves over nnU-Net."), cfg)
-    assert s.keep and s.topic == "imaging" and s.relevance >= 80
+    assert s.keep and s.topic == "imaging" and s.relevance >= 70  # calibrated curve: 90+ is kept for abundant evidence
     assert "MRI" in s.reason_en and "命中" in s.reason_zh
     assert "(title)" in s.reason_en
 
