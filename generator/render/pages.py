@@ -19,6 +19,7 @@ from ..links import label_of
 from ..model import Entry, Issue
 from . import sanitize
 from .exports import export_url, issue_export, paper_export
+from .templating import render
 from .text import esc, md_escape, to_html, truncate
 
 LANGS = ("zh", "en")
@@ -87,100 +88,10 @@ def _front_matter(**meta: str) -> str:
 # ------------------------------------------------------------------ issue page
 
 
-def _entry_html(e: Entry, issue: Issue, cfg: Config) -> str:
-    badge_zh, badge_en = BADGES.get(e.announce_type, BADGES["new"])
-    cats = " ".join(esc(c) for c in e.categories)
-    vid = e.id + (f"v{e.version}" if e.version else "")
-    p = e.paper
-    parts = [
-        f'<div class="paper" data-arxiv="{esc(e.id)}">',
-        '<p class="paper-meta">'
-        f'<a class="paper-id" href="{esc(p.abs_url)}">arXiv:{esc(vid)}</a>'
-        f' <span class="paper-date">{issue.date}</span>'
-        f' <span class="paper-cats">{cats}</span>'
-        f' <span class="badge badge-{esc(e.announce_type)}">{badge_zh} · {badge_en}</span>'
-        + _relevance_badge(e)
-        + (f' <a class="badge badge-hf" href="https://huggingface.co/papers/{esc(e.id)}" title="Hugging Face Papers upvotes">'
-           f"HF ▲{e.hf_upvotes}</a>" if e.hf_upvotes else "")
-        + "</p>",
-        f'<h3 class="paper-title" id="{esc(e.anchor)}">{to_html(e.title)}</h3>',
-    ]
-    if e.title_zh.strip():
-        parts.append(f'<p class="paper-title-zh" lang="zh">{to_html(e.title_zh)}</p>')
-    else:
-        parts.append('<p class="paper-title-zh pending"><span class="badge badge-pending">待翻译 · translation pending</span></p>')
-    if e.authors:
-        parts.append(f'<p class="paper-authors">{esc(", ".join(e.authors))}</p>')
-    if e.institutions:
-        parts.append(f'<p class="paper-institutions"><strong>机构 · Institutions</strong> {esc(institutions_text(e))}</p>')
-    if e.author_institutions:  # who is where, as the paper's author block says
-        parts.append('<details class="paper-affiliations"><summary>作者单位 · Affiliations '
-                     f'({len(e.author_institutions)})</summary><ul>'
-                     + "".join(f"<li>{esc(author)} — {esc(place)}</li>" for author, place in e.author_institutions)
-                     + "</ul></details>")
-    # the LLM's reason when there is one; the keyword evidence (English line) always
-    parts.append(
-        f'<p class="paper-reason"><strong>推荐理由 · Why</strong> <span lang="zh">{esc(e.reason_llm_zh.strip() or e.reason_zh)}</span>'
-        f' <span class="reason-en" lang="en">{esc(e.reason_en)}</span></p>'
-    )
-    if e.summary_zh.strip() or e.summary_en.strip():
-        parts.append(
-            '<p class="paper-summary"><strong>AI 总结 · AI summary</strong> '
-            + (f'<span lang="zh">{to_html(e.summary_zh)}</span> ' if e.summary_zh.strip() else "")
-            + (f'<span lang="en">{to_html(e.summary_en)}</span>' if e.summary_en.strip() else "")
-            + "</p>"
-        )
-    extra = []
-    if e.comment:
-        extra.append(f"<strong>Comments</strong> {to_html(e.comment)}")
-    if e.journal_ref:
-        extra.append(f"<strong>Journal ref</strong> {to_html(e.journal_ref)}")
-    if e.doi:
-        extra.append(f'<strong>DOI</strong> <a href="https://doi.org/{esc(e.doi)}">{esc(e.doi)}</a>')
-    if extra:
-        parts.append('<p class="paper-comment">' + " · ".join(extra) + "</p>")
-    if e.editor_note.strip():
-        parts.append(
-            '<div class="paper-editor-note"><p class="editor-label"><strong>本刊点评 · Editor\'s note</strong></p>'
-            + sanitize.render(e.editor_note)
-            + "</div>"
-        )
-    if e.abstract_zh.strip():
-        parts.append(
-            '<details class="abstract abstract-zh"><summary>中文摘要 · Chinese abstract</summary>'
-            f'<p lang="zh">{to_html(e.abstract_zh)}</p></details>'
-        )
-    parts.append(
-        '<details class="abstract abstract-en"><summary>英文摘要 · English abstract</summary>'
-        f'<p lang="en">{to_html(e.abstract)}</p></details>'
-    )
-    parts.append(
-        '<p class="paper-links">'
-        f'<a href="{esc(p.abs_url)}">arXiv</a> · <a href="{esc(p.pdf_url)}">PDF</a> · '
-        f'<a href="{esc(p.html_url)}">HTML</a>'
-        + _code_badges(e.code_links)
-        + f' <span class="cite-links">· <a href="{esc(export_url(cfg, paper_export(e.id, "bib")))}" download>BibTeX</a> · '
-        f'<a href="{esc(export_url(cfg, paper_export(e.id, "ris")))}" download>RIS</a></span>'
-        "</p>"
-    )
-    parts.append("</div>")
-    return "\n".join(parts)
-
-
 def institutions_text(e: Entry) -> str:
     """"Stanford University（斯坦福大学）; Example Lab" (the Chinese name when known)."""
     zh = list(e.institutions_zh) + [""] * (len(e.institutions) - len(e.institutions_zh))
     return "; ".join(f"{en}（{z}）" if z.strip() and z.strip() != en else en for en, z in zip(e.institutions, zh))
-
-
-def _code_badges(urls: list[str]) -> str:
-    """Code and data links as badges (only https links reach an href; validation rejects others in records)."""
-    shown = [u for u in urls if u.startswith("https://")]
-    if not shown:
-        return ""
-    return (' <span class="code-links">· 代码与数据 · Code &amp; data: '
-            + " ".join(f'<a class="badge badge-code" href="{esc(u)}" title="{esc(u)}">{esc(label_of(u))}</a>' for u in shown)
-            + "</span>")
 
 
 def export_links(cfg: Config, day: str, kind: str) -> str:
@@ -188,32 +99,6 @@ def export_links(cfg: Config, day: str, kind: str) -> str:
     links = " · ".join(f'<a href="{esc(export_url(cfg, issue_export(day, ext, kind)))}"{" download" if ext != "json" else ""}>{label}</a>'
                        for ext, label in (("bib", "BibTeX"), ("ris", "RIS"), ("json", "JSON")))
     return f'<p class="issue-exports" markdown="0">导出本期 · Export this issue: {links}</p>'
-
-
-def _relevance_badge(e: Entry) -> str:
-    if e.llm_relevance is not None:
-        return (f' <span class="badge badge-relevance" title="LLM {e.llm_relevance}% · keyword {e.relevance}%">'
-                f"相关度 {e.llm_relevance}%</span> <span class=\"relevance-keyword\">关键词 {e.relevance}%</span>")
-    return f' <span class="badge badge-relevance" title="keyword relevance">相关度 {e.relevance}%</span>'
-
-
-def _dropped_html(dropped: list[dict]) -> str:
-    rows = []
-    for d in dropped:
-        pid = esc(d.get("id"))
-        rows.append(
-            f'<tr><td><a href="https://arxiv.org/abs/{pid}">{pid}</a></td><td>{to_html(truncate(d.get("title", ""), 160))}</td>'
-            f'<td>{int(d.get("relevance") or 0)}%</td><td>{esc(d.get("reason_zh"))}<br><span lang="en">{esc(d.get("reason_en"))}</span></td></tr>'
-        )
-    return (
-        f'<details class="dropped"><summary>未收录的候选（{len(dropped)} 篇）· '
-        f"Candidates not included ({len(dropped)})</summary>\n"
-        "<p>这些论文命中了部分医学关键词，但未达到入选条件；原因如下。"
-        " These papers matched some medical phrases but were not selected; the reason is given for each.</p>\n"
-        '<table><thead><tr><th>arXiv</th><th>Title</th><th>相关度</th><th>原因 · Reason</th></tr></thead><tbody>\n'
-        + "\n".join(rows)
-        + "\n</tbody></table></details>"
-    )
 
 
 @dataclass
@@ -273,36 +158,36 @@ def topic_sections(cfg: Config, sections: list, empty: str, item_html) -> tuple[
     return out, frags
 
 
+def named_sections(cfg: Config, sections: list) -> list[tuple]:
+    """(section, Chinese name, English name) of the sections that have entries, in issue order."""
+    names = {t.id: t for t in cfg.topics}
+    out = []
+    for s in sections:
+        if s.entries:
+            t = names.get(s.topic)
+            out.append((s, t.name_zh, t.name_en) if t else (s, s.topic, s.topic))
+    return out
+
+
+def export_urls(cfg: Config, day: str, kind: str) -> dict[str, str]:
+    """Where the issue's citation files and JSON document are (written into the site by `build`)."""
+    return {ext: export_url(cfg, issue_export(day, ext, kind)) for ext in ("bib", "ris", "json")}
+
+
 def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> IssuePage:
     total = len(issue.entries)
-    out = [
-        _front_matter(
-            title=f"第 {issue.number} 期 · {issue.date}",
-            description=f"{cfg.site.title_zh} 第 {issue.number} 期（{issue.date}），{total} 篇论文 · "
-            f"{cfg.site.title_en} issue {issue.number} ({issue.date}), {total} papers",
-            edit_url=edit_url(cfg, issue.date),
-            fragments=fragments_path(issue.date).rsplit("/", 1)[1],
-        ),
-        GENERATED.format(src=data_path(cfg, layout.record(layout.ISSUES, issue.date))),
-        "",
-        f"# 第 {issue.number} 期 · {issue.date} {{ .issue-title }}",
-        "",
-        f'<p class="issue-subtitle">{esc(cfg.site.title_en)} · Issue {issue.number} · '
-        f"arXiv {issue.date} · {total} 篇 papers"
-        + (f" · 候选 {issue.candidates} candidates" if issue.candidates else "")
-        + "</p>",
-        "",
-        export_links(cfg, issue.date, "issues"),
-        "",
-    ]
-    out += editor_note_block(issue.editor_note_zh, issue.editor_note_en)
-    md_lines, frags = topic_sections(cfg, issue.sections, "本期没有入选论文。 No paper was selected for this issue.",
-                                     lambda e: _entry_html(e, issue, cfg))
-    out += md_lines
-    if dropped:
-        out += [PLACEHOLDER.format(name="dropped"), ""]
-        frags += [FRAGMENT.format(name="dropped"), _dropped_html(dropped)]
-    return IssuePage("\n".join(out), "\n".join(frags) + "\n")
+    named = named_sections(cfg, issue.sections)
+    markdown = render(
+        "issue_page.md.j2", cfg=cfg, issue=issue, total=total, named=named, dropped=dropped,
+        title=f"第 {issue.number} 期 · {issue.date}",
+        description=f"{cfg.site.title_zh} 第 {issue.number} 期（{issue.date}），{total} 篇论文 · "
+        f"{cfg.site.title_en} issue {issue.number} ({issue.date}), {total} papers",
+        edit_url=edit_url(cfg, issue.date), fragments=fragments_path(issue.date).rsplit("/", 1)[1],
+        src=data_path(cfg, layout.record(layout.ISSUES, issue.date)), exports=export_urls(cfg, issue.date, "issues"))
+    fragments = render(
+        "issue_fragments.html.j2", named=named, dropped=dropped, day=issue.date, badges=BADGES,
+        institutions_text=institutions_text, paper_export_url=lambda pid, ext: export_url(cfg, paper_export(pid, ext)))
+    return IssuePage(markdown, fragments or "\n")
 
 
 # ------------------------------------------------------------------ site pages

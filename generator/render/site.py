@@ -26,10 +26,11 @@ from . import feeds as feeds_mod
 from . import exports as exports_mod
 from . import highlights as highlights_mod
 from . import journal as journal_mod
-from . import pages, sanitize, search_index, stats
+from . import pages, sanitize, search_index, stats, templating
 from . import text as text_mod
 
 log = logging.getLogger(__name__)
+TEMPLATES = Path(templating.__file__).parents[1] / "templates"
 
 @dataclass
 class RenderResult:
@@ -185,8 +186,10 @@ def _inputs_digest(code: str, store: Store, day: str) -> str:
 
 def _code_digest(cfg: Config) -> str:
     h = hashlib.sha1(cfg.path.read_bytes())
-    for mod in (pages, text_mod, sanitize):
+    for mod in (pages, text_mod, sanitize, templating):
         h.update(Path(mod.__file__).read_bytes())
+    for template in sorted(TEMPLATES.glob("*.j2")):  # an issue page is its templates' output too
+        h.update(template.read_bytes())
     return h.hexdigest()
 
 
