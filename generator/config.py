@@ -33,6 +33,7 @@ ENV_OVERRIDES = {
     "HF_API_URL": "signals.hf_api_url",
     "ARXIV_HTML_URL": "signals.arxiv_html_url",
     "OPENALEX_URL": "signals.openalex_url",
+    "BIORXIV_API_URL": "preprints.api_url",
 }
 
 CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?\Z")
@@ -203,6 +204,33 @@ class SignalsConfig:
 
 
 @dataclass(frozen=True)
+class PreprintsConfig:
+    """medRxiv and bioRxiv preprints (api.biorxiv.org ``/details``).
+
+    ``categories`` maps each server to its category filter with a prior weight per category (names as the API writes
+    them, lower case): a server with categories keeps only preprints in them, a server without keeps every category
+    (prior 0).  The pipeline adds the prior to the classifier's score.
+    """
+
+    enabled: bool
+    servers: list[str]
+    api_url: str
+    categories: dict[str, dict[str, float]]
+    window_days: int
+    page_delay_seconds: float
+    retries: int
+    timeout_seconds: float
+    max_records: int
+
+    def prior(self, server: str, category: str) -> float | None:
+        """The prior weight of ``category`` on ``server``; None when the server's filter leaves it out."""
+        weights = self.categories.get(server) or {}
+        if not weights:
+            return 0.0
+        return weights.get(normalize_category(category))
+
+
+@dataclass(frozen=True)
 class PathsConfig:
     data: Path
     docs: Path
@@ -226,6 +254,7 @@ class Config:
     email: EmailConfig
     signals: SignalsConfig
     paths: PathsConfig
+    preprints: PreprintsConfig | None = None  # last, with a default: code that builds a Config by hand keeps working
 
     def topic(self, topic_id: str) -> Topic:
         for t in self.topics:
@@ -378,6 +407,38 @@ def _prompt_name(v: Any) -> str:
     return v
 
 
+PREPRINT_SERVERS = ("medrxiv", "biorxiv")
+
+
+def normalize_category(name: str) -> str:
+    """A medRxiv/bioRxiv category as compared: lower case, '_' as space, spaces collapsed ("Cell_Biology" ->
+    "cell biology"); the API writes them in lower case, its category filter takes either form."""
+    return " ".join(name.replace("_", " ").lower().split())
+
+
+def _server_categories(v: Any) -> dict[str, dict[str, float]]:
+    """server -> {category: prior weight}; servers are checked against ``preprints.servers`` later."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise Invalid(f"expected a mapping of server: {{category: weight}}, got {type(v).__name__}")
+    out: dict[str, dict[str, float]] = {}
+    for server, weights in v.items():
+        if server not in PREPRINT_SERVERS:
+            raise Invalid(f"{server!r} is not a preprint server (expected one of {', '.join(PREPRINT_SERVERS)})")
+        try:
+            checked = _weights(allow_negative=True)(weights)
+        except Invalid as e:
+            raise Invalid(f"{server}: {e}") from None
+        out[server] = {}
+        for name, weight in checked.items():
+            key = normalize_category(name)
+            if key in out[server]:
+                raise Invalid(f"{server}: {name!r} is listed twice (categories compare in lower case)")
+            out[server][key] = weight
+    return out
+
+
 def _section(schema: dict[str, Opt], raw: Any, where: str, problems: list[str]) -> dict[str, Any]:
     """Validate one mapping against ``schema``; collect problems, return values."""
     if raw is None:
@@ -524,6 +585,18 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "delay_seconds": Opt(_number(0, 10), 0.5),
         "max_failures": Opt(_number(1, 100, integer=True), 3),
     },
+    "preprints": {
+        # off until the pipeline reads preprints; the lead turns it on with the integration
+        "enabled": Opt(_bool, False),
+        "servers": Opt(_str_list(_choice(*PREPRINT_SERVERS), non_empty=True), list(PREPRINT_SERVERS)),
+        "api_url": Opt(_url, "https://api.biorxiv.org/"),
+        "categories": Opt(_server_categories, {}),
+        "window_days": Opt(_number(1, 31, integer=True), 3),
+        "page_delay_seconds": Opt(_number(0, 60), 1.0),
+        "retries": Opt(_number(0, 10, integer=True), 3),
+        "timeout_seconds": Opt(_number(0.1, 600), 30.0),
+        "max_records": Opt(_number(1, 100000, integer=True), 5000),
+    },
     "paths": {
         "data": Opt(_str(), "data"),
         "docs": Opt(_str(), "docs"),
@@ -598,6 +671,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         for tid in weights:
             if known and tid not in known:
                 problems.append(f"{name}: selection.topic_priors.{cat}.{tid}: no such topic (topics: {', '.join(sorted(known))})")
+    _check_preprints(values["preprints"], problems)
     jt = values["journal"]["default_topic"]
     if known and jt not in known:
         problems.append(f"{name}: journal.default_topic: no such topic {jt!r} (topics: {', '.join(sorted(known))})")
@@ -610,7 +684,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
     if not site["url"].endswith("/"):
         site["url"] += "/"
     for section, key in (("journal", "eutils_url"), ("signals", "hf_api_url"), ("signals", "arxiv_html_url"),
-                         ("signals", "openalex_url")):
+                         ("signals", "openalex_url"), ("preprints", "api_url")):
         if not values[section][key].endswith("/"):
             values[section][key] += "/"
     _key_destinations(values, env)
@@ -627,8 +701,17 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         highlights=HighlightsConfig(**values["highlights"]),
         email=EmailConfig(**values["email"]),
         signals=SignalsConfig(**values["signals"]),
+        preprints=PreprintsConfig(**values["preprints"]),
         paths=PathsConfig(**{k: (root / v) for k, v in paths.items()}),
     )
+
+
+def _check_preprints(values: dict[str, Any], problems: list[str]) -> None:
+    """Categories only for servers that are read: a filter for a server left out is a forgotten edit."""
+    for server in values["categories"]:
+        if server not in values["servers"]:
+            problems.append(f"preprints.categories.{server}: not in preprints.servers "
+                            f"({', '.join(values['servers'])})")
 
 
 def _key_destinations(values: dict[str, dict], env: Any) -> None:

@@ -113,3 +113,51 @@ def test_environment_overrides_endpoints(tmp_path):
 def test_bad_environment_override_is_reported_under_its_key(tmp_path):
     msgs = problems(tmp_path, base(), env={"ARXIV_RSS_URL": "not a url"})
     assert any("arxiv.rss_url: expected an http(s) URL" in m for m in msgs)
+
+
+def test_preprints_section_defaults_off_and_env_overrides_the_api(tmp_path):
+    cfg = load_config(ROOT / "config.yml", env={}).preprints
+    assert cfg.enabled is False and cfg.servers == ["medrxiv", "biorxiv"]
+    assert cfg.api_url == "https://api.biorxiv.org/"
+    assert cfg.prior("medrxiv", "Health Informatics") == cfg.categories["medrxiv"]["health informatics"] > 0
+    assert cfg.prior("medrxiv", "plant biology") is None  # not in medRxiv's filter
+    cfg = load_config(write(tmp_path, base()), env={"BIORXIV_API_URL": "http://127.0.0.1:9/api"}).preprints
+    assert cfg.api_url == "http://127.0.0.1:9/api/"
+
+
+def test_a_server_without_categories_keeps_every_category(tmp_path):
+    raw = base()
+    raw["preprints"]["categories"] = {"medrxiv": {"radiology and imaging": 1}}
+    cfg = load_config(write(tmp_path, raw), env={}).preprints
+    assert cfg.prior("biorxiv", "plant biology") == 0.0 and cfg.prior("medrxiv", "Radiology_and_Imaging") == 1.0
+
+
+@pytest.mark.parametrize("key,value,expect", [
+    ("servers", ["medrxiv", "arxiv"], "preprints.servers: item 2: expected one of medrxiv, biorxiv, got 'arxiv'"),
+    ("servers", [], "preprints.servers: must not be empty"),
+    ("api_url", "api.biorxiv.org", "preprints.api_url: expected an http(s) URL"),
+    ("categories", {"chemrxiv": {"x": 1}}, "preprints.categories: 'chemrxiv' is not a preprint server"),
+    ("categories", {"medrxiv": {"oncology": "high"}}, "preprints.categories: medrxiv: weight of 'oncology' must be a number"),
+    ("categories", {"medrxiv": {"Oncology": 1, "oncology": 2}}, "preprints.categories: medrxiv: 'oncology' is listed twice"),
+    ("window_days", 0, "preprints.window_days: must be at least 1"),
+    ("page_delay_seconds", -1, "preprints.page_delay_seconds: must be at least 0"),
+    ("max_records", 2.5, "preprints.max_records: expected a whole number"),
+    ("enable", True, "preprints.enable: unknown key (did you mean 'enabled'?)"),
+])
+def test_preprints_problems_name_the_key(tmp_path, key, value, expect):
+    raw = base()
+    raw["preprints"][key] = value
+    msgs = problems(tmp_path, raw)
+    assert any(m.startswith("config.yml: ") and expect in m for m in msgs), msgs
+
+
+def test_preprint_categories_for_a_server_not_read(tmp_path):
+    raw = base()
+    raw["preprints"]["servers"] = ["medrxiv"]
+    [msg] = problems(tmp_path, raw)
+    assert msg == "config.yml: preprints.categories.biorxiv: not in preprints.servers (medrxiv)"
+
+
+def test_bad_biorxiv_url_from_the_environment_is_reported_under_its_key(tmp_path):
+    msgs = problems(tmp_path, base(), env={"BIORXIV_API_URL": "not a url"})
+    assert any("preprints.api_url: expected an http(s) URL" in m for m in msgs)
