@@ -18,6 +18,9 @@ non-feed body.  Other modes: ``429`` (with Retry-After), ``"reset"`` (the
 connection closes halfway through the body), ``"truncated"`` (a complete HTTP
 answer holding half the XML), ``"slow"`` (the body dripped over
 ``slow_seconds``), ``"hang"``.  Every request is recorded in ``server.requests``.
+
+The other remotes have stand-ins here too: PubMed E-utilities, the per-paper signals, and api.biorxiv.org's
+``/details`` for medRxiv and bioRxiv (``BiorxivStandIn``).
 """
 
 from __future__ import annotations
@@ -330,6 +333,65 @@ class PapersStandIn(LoopbackServer):
                 return handler._send(404, b'{"error":"not found"}', "application/json")
             return handler._send(200, json.dumps(doc).encode(), "application/json", fault=body_fault)
         handler._send(404, b"not found", "text/plain")
+
+
+class BiorxivStandIn(LoopbackServer):
+    """api.biorxiv.org's ``/details`` on loopback: ``GET /details/<server>/<from>/<to>/<cursor>[/json]``.
+
+    ``add_records("medrxiv", records)`` registers records in the API's own shape (dicts as the ``collection`` holds
+    them); a request answers the records posted in the window, ``page_size`` from ``cursor`` on, in the order added,
+    with ``messages[0]`` as the API writes it (counts as strings, as api.biorxiv.org sends them; ``int_counts`` for
+    api.medrxiv.org's numbers), and "no posts found" past the end.  ``total_extra`` overstates ``total`` as the real
+    server can.  ``raw_pages[(server, cursor)] = bytes`` answers that page byte for byte (a saved answer).
+
+    Faults by path prefix as for the others (503, 429, "garbage", "reset", "truncated", "slow", "hang"), plus
+    ``"error-text"`` (HTTP 200 with the plain-text backend error the real server sends), ``"no-posts"`` (an empty
+    page) and ``"short"`` (only the first third of the page).
+    """
+
+    name = "biorxiv-standin"
+    BACKEND_ERROR = b"Error : (2002) Connection refused"
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, page_size: int = 30):
+        super().__init__(host, port)
+        self.page_size = page_size
+        self.records: dict[str, list[dict]] = {}
+        self.raw_pages: dict[tuple[str, int], bytes] = {}
+        self.total_extra = 0
+        self.int_counts = False
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/"
+
+    def add_records(self, server: str, records: list[dict]) -> None:
+        self.records.setdefault(server, []).extend(records)
+
+    def _document(self, records: list[dict], window: list[dict], cursor: int, interval: str) -> bytes:
+        import json
+
+        new = sum(1 for r in window if str(r.get("version")) == "1")
+        total, status = len(window) + self.total_extra, "ok" if records else "no posts found"
+        count = (lambda n: n) if self.int_counts else str
+        message = {"status": status, "category": "all", "interval": interval, "funder": "all", "cursor": cursor,
+                   "count": len(records), "count_new_papers": count(new), "total": count(total)}
+        return json.dumps({"messages": [message], "collection": records}).encode() + b"\n\n\n\n"
+
+    def respond(self, handler: "_Handler", url, fault, body_fault) -> None:
+        parts = [unquote(p) for p in url.path.split("/") if p]
+        if len(parts) not in (5, 6) or parts[0] != "details" or not parts[4].isdigit():
+            return handler._send(404, b"not found", "text/plain")
+        server, lo, hi, cursor = parts[1], parts[2], parts[3], int(parts[4])
+        if fault == "error-text":
+            return handler._send(200, self.BACKEND_ERROR, "text/html; charset=UTF-8")
+        if (server, cursor) in self.raw_pages and fault in (None, "reset", "truncated", "slow"):
+            return handler._send(200, self.raw_pages[(server, cursor)], "application/json", fault=body_fault)
+        window = [r for r in self.records.get(server, []) if lo <= str(r.get("date", "")) <= hi]
+        page = [] if fault == "no-posts" else window[cursor : cursor + self.page_size]
+        if fault == "short":
+            page = page[: max(1, len(page) // 3)]
+        body = self._document(page, window, cursor, f"{lo}:{hi}")
+        return handler._send(200, body, "application/json", fault=body_fault)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -3,6 +3,10 @@
 Each scenario sets up the loopback arXiv stand-in and the fake LLM, runs `python -m generator run` (as the workflow
 does) and states what must follow: a complete issue, no issue (an empty announcement), or a clean failure - exit 1,
 one `error:` line, and data/, docs/ and feeds/ exactly as they were.
+
+Scenarios at ``level="source"`` exercise one source on its own until the pipeline reads it (medRxiv/bioRxiv today):
+the saved API answers are served by the loopback ``BiorxivStandIn`` with the fault, ``fetch_window`` runs, and what
+must follow is every preprint of a fault-free read ("preprints") or one clean one-line ``FetchError`` ("failure").
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ class Scenario:
     name: str
     remote: str
     setup: Callable  # (arxiv stand-in, fake LLM) -> None
-    expect: str  # "issue" | "no-issue" | "failure"
+    expect: str  # "issue" | "no-issue" | "failure" | "preprints" (source level)
     check: Callable | None = None  # (record dict) -> None, extra assertions on the issue
+    level: str = "run"  # "run": `python -m generator run`; "source": the source's fetch alone (setup gets (stand-in, None))
 
 
 def _twice(srv, llm):
@@ -102,9 +107,118 @@ SCENARIOS = [
 ]
 
 
+# --------------------------------------------------------------------------- medRxiv / bioRxiv (source level)
+
+MEDRXIV_RAW = LISTINGS.parent / "raw" / "medrxiv"
+PREPRINT_CAPTURES = {  # server -> a saved /details answer of 100 records (see PROVENANCE.md there)
+    "medrxiv": "details_medrxiv_2026-01-01_2026-04-11_cursor0.api-biorxiv-org.json",
+    "biorxiv": "details_biorxiv_2026-01-01_2026-04-11_cursor0.api-biorxiv-org.json",
+}
+PREPRINT_WINDOW = ("2026-01-01", "2026-04-11")
+
+
+def _preprint_faults(path: str, *modes):
+    def setup(srv, _llm):
+        srv.faults[path] = list(modes)
+    return setup
+
+
+def _biorxiv_refused(srv, _llm):
+    srv.env_override = {"BIORXIV_API_URL": "http://127.0.0.1:9/"}  # nothing listens on port 9
+
+
+_MED = "/details/medrxiv/" + "/".join(PREPRINT_WINDOW)  # + "/<cursor>"
+
+SCENARIOS += [
+    Scenario("preprints 503 twice, then the page", "medRxiv API", _preprint_faults(_MED, 503, 503), "preprints",
+             level="source"),
+    Scenario("preprints plain-text error in a 200, then the page", "medRxiv API",
+             _preprint_faults(_MED, "error-text"), "preprints", level="source"),
+    Scenario("preprints plain-text error in a 200 on every try", "medRxiv API",
+             _preprint_faults(_MED, *["error-text"] * 10), "failure", level="source"),
+    Scenario("preprints an HTML page with 200, then the page", "medRxiv API", _preprint_faults(_MED, "garbage"),
+             "preprints", level="source"),
+    Scenario("preprints truncated JSON once, then the page", "medRxiv API", _preprint_faults(_MED, "truncated"),
+             "preprints", level="source"),
+    Scenario("preprints short pages", "medRxiv API", _preprint_faults(_MED, "short", "short", "short"), "preprints",
+             level="source"),
+    Scenario("preprints the cursor-30 request fails once", "medRxiv API", _preprint_faults(f"{_MED}/30", 503),
+             "preprints", level="source"),
+    Scenario("preprints the cursor-30 request resets mid-body once", "medRxiv API",
+             _preprint_faults(f"{_MED}/30", "reset"), "preprints", level="source"),
+    Scenario("preprints bioRxiv slower than the timeout, then the page", "bioRxiv API",
+             _preprint_faults("/details/biorxiv", "slow"), "preprints", level="source"),
+    Scenario("preprints API down (503 on every try)", "medRxiv API", _preprint_faults("/details", *[503] * 50),
+             "failure", level="source"),
+    Scenario("preprints API refuses connections", "medRxiv API", _biorxiv_refused, "failure", level="source"),
+]
+
+
+def preprint_standin(page_size: int = 30):
+    """A started ``BiorxivStandIn`` serving the records of the saved medRxiv and bioRxiv answers."""
+    import json
+
+    from generator.standin import BiorxivStandIn
+
+    srv = BiorxivStandIn(page_size=page_size).start()
+    for server, name in PREPRINT_CAPTURES.items():
+        srv.add_records(server, json.loads((MEDRXIV_RAW / name).read_bytes())["collection"])
+    return srv
+
+
+def preprints_config(api_url: str, **overrides):
+    """The project's ``preprints`` section pointed at ``api_url``: no pacing, short timeouts, every category."""
+    from dataclasses import replace
+
+    from generator.config import load_config
+
+    cfg = load_config(ROOT / "config.yml", env={"BIORXIV_API_URL": api_url}).preprints
+    settings = dict(page_delay_seconds=0.0, retries=2, timeout_seconds=1.5, categories={})
+    return replace(cfg, **{**settings, **overrides})
+
+
+def run_source_scenario(sc: Scenario) -> str:
+    """A source-level scenario: fetch the window with and without the fault; "" when it held."""
+    from datetime import date
+
+    from generator.http import FetchError
+    from generator.sources.biorxiv import BiorxivClient, fetch_window
+
+    start, end = (date.fromisoformat(d) for d in PREPRINT_WINDOW)
+    srv = preprint_standin()
+    srv.slow_seconds = 4.0
+    try:
+        clean = fetch_window(BiorxivClient(preprints_config(srv.api_url)), preprints_config(srv.api_url), start, end)
+        sc.setup(srv, None)
+        cfg = preprints_config(srv.env_override.get("BIORXIV_API_URL", srv.api_url))
+        try:
+            window = fetch_window(BiorxivClient(cfg, sleep=lambda s: None), cfg, start, end)
+        except FetchError as e:
+            if sc.expect != "failure":
+                return f"FetchError: {e}"
+            message = str(e)
+            if "\n" in message or not message.startswith("http://127.0.0.1:"):
+                return f"not one line naming the request: {message!r}"
+            return ""
+        if sc.expect == "failure":
+            return f"expected a FetchError, got {len(window.preprints)} preprints"
+        got = [(p.doi, p.version) for p in window.preprints]
+        want = [(p.doi, p.version) for p in clean.preprints]
+        if got != want:
+            return f"preprints differ from a fault-free read: {len(got)} vs {len(want)}"
+        if len(set(got)) != len(got) or not got:
+            return "duplicate or missing preprints"
+        return ""
+    finally:
+        srv.stop()
+
+
 def run_scenario(sc: Scenario) -> str:
     """Run one scenario in a fresh temporary project; return "" when it held, else what went wrong."""
     from generator.standin import ArxivStandIn
+
+    if sc.level == "source":
+        return run_source_scenario(sc)
 
     with tempfile.TemporaryDirectory(prefix="fault-") as tmp, ArxivStandIn() as srv, FakeLLM() as llm:
         srv.slow_seconds = 4.0
