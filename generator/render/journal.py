@@ -18,8 +18,8 @@ from ..model import JournalEntry, JournalIssue
 from . import feeds as feeds_mod
 from .exports import article_export, export_url
 from . import sanitize
-from .pages import (FRAGMENT, GENERATED, PLACEHOLDER, IssuePage, _front_matter, editor_note_block, export_links,
-                    source_url, topic_sections)
+from .pages import GENERATED, IssuePage, _front_matter, export_urls, named_sections, source_url
+from .templating import render
 from .text import authors_short, clean, esc, md_escape, to_html, truncate
 
 SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方法", "Methods"),
@@ -43,96 +43,17 @@ def numbered(issue: JournalIssue) -> list[tuple[int, JournalEntry]]:
     return list(enumerate(issue.entries, 1))
 
 
-def _item_html(n: int, e: JournalEntry, cfg: Config) -> str:
-    parts = [f'<div class="paper journal-item" data-pmid="{esc(e.pmid)}">']
-    meta = [f'<span class="journal-name">{esc(e.journal_iso or e.journal)}</span>']
-    if e.published:
-        meta.append(f'<span class="paper-date">{esc(e.published)}</span>')
-    if e.citation:
-        meta.append(f'<span class="journal-citation">{esc(e.citation)}</span>')
-    meta.append(f'<a class="paper-id" href="{esc(e.pubmed_url)}">PMID {esc(e.pmid)}</a>')
-    types = [t for t in e.publication_types if t != "Journal Article" and not t.startswith("Research Support")]
-    if types:
-        meta.append(f'<span class="badge">{esc(", ".join(types))}</span>')
-    meta.append(f'<span class="badge badge-relevance" title="keyword relevance">相关度 {e.relevance}%</span>')
-    parts.append('<p class="paper-meta">' + " ".join(meta) + "</p>")
-    heading = to_html(e.title_zh) if e.title_zh.strip() else to_html(e.title)
-    parts.append(f'<h3 class="paper-title" id="{esc(e.anchor)}"><span class="item-number">{n}.</span> {heading} '
-                 f'<a class="ref-mark" href="#ref-{n}">[{n}]</a></h3>')
-    if e.title_zh.strip():
-        parts.append(f'<p class="paper-title-en" lang="en">{to_html(e.title)}</p>')
-    else:
-        parts.append('<p class="paper-title-zh pending"><span class="badge badge-pending">待翻译 · translation pending</span></p>')
-    if e.authors:
-        parts.append(f'<p class="paper-authors">{esc(authors_short(e.authors))}</p>')
-    if e.affiliations:
-        parts.append('<details class="paper-institutions"><summary>作者单位 · Affiliations '
-                     f'({len(e.affiliations)})</summary><ol>'
-                     + "".join(f"<li>{esc(a)}</li>" for a in e.affiliations) + "</ol></details>")
-    parts.append(f'<p class="paper-reason"><strong>分类 · Topic</strong> <span lang="zh">{esc(e.reason_zh)}</span>'
-                 f' <span class="reason-en" lang="en">{esc(e.reason_en)}</span></p>')
-    rows = [(zh, en, getattr(e, name)) for name, zh, en in SUMMARY_LABELS if getattr(e, name).strip()]
-    if rows:
-        by = f' <span class="enriched-by">AI 生成 · {esc(e.enriched_by)}</span>' if e.enriched_by else ""
-        edited = [zh for name, zh, _ in SUMMARY_LABELS if name in e.edited]
-        if edited:
-            by += f' <span class="badge">编辑修订 · edited: {esc("、".join(edited))}</span>'
-        parts.append(f'<div class="structured-summary"><p class="summary-label"><strong>中文结构化摘要 · Structured summary</strong>{by}</p><dl>'
-                     + "".join(f'<dt>{zh} · {en}</dt><dd lang="zh">{to_html(text)}</dd>' for zh, en, text in rows)
-                     + "</dl></div>")
-    if e.numbers_missing:
-        parts.append('<p class="numbers-check"><span class="badge badge-pending">数字核对 · figures check</span> '
-                     f'结果中未见英文结果的数字 · not found in 结果: {esc(", ".join(e.numbers_missing))}</p>')
-    if e.editor_comment.strip():
-        parts.append('<div class="paper-editor-note"><p class="editor-label"><strong>本刊点评 · Editor\'s comment</strong></p>'
-                     + sanitize.render(e.editor_comment) + "</div>")
-    elif e.comment_ai_zh.strip():
-        parts.append('<div class="paper-editor-note ai-drafted"><p class="editor-label"><strong>AI 草拟点评 · AI-drafted comment'
-                     '</strong> <span class="enriched-by">未经编辑审阅 · not reviewed by an editor</span></p>'
-                     f'<p lang="zh">{to_html(e.comment_ai_zh)}</p></div>')
-    if e.abstract:
-        body = "".join(
-            f'<p lang="en">' + (f"<strong>{esc(s.get('label'))}</strong> " if s.get("label") else "") + f"{to_html(s['text'])}</p>"
-            for s in e.abstract)
-        parts.append(f'<details class="abstract abstract-en"><summary>英文摘要 · English abstract</summary>{body}</details>')
-    else:
-        parts.append('<p class="no-abstract">PubMed 未收录摘要 · No abstract in PubMed</p>')
-    links = []
-    if e.doi_url:
-        links.append(f'<a href="{esc(e.doi_url)}">DOI {esc(e.doi)}</a>')
-    links.append(f'<a href="{esc(e.pubmed_url)}">PubMed</a>')
-    if e.pmcid:
-        links.append(f'<a href="https://pmc.ncbi.nlm.nih.gov/articles/{esc(e.pmcid)}/">{esc(e.pmcid)}</a>')
-    links.append(f'<a href="{esc(export_url(cfg, article_export(e.pmid, "bib")))}" download>BibTeX</a>')
-    links.append(f'<a href="{esc(export_url(cfg, article_export(e.pmid, "ris")))}" download>RIS</a>')
-    parts.append('<p class="paper-links">' + " · ".join(links) + "</p>")
-    parts.append("</div>")
-    return "\n".join(parts)
+def _shown_types(e: JournalEntry) -> list[str]:
+    """Publication types worth a badge (not the ones every research article has)."""
+    return [t for t in e.publication_types if t != "Journal Article" and not t.startswith("Research Support")]
 
 
-def _references_html(items: list[tuple[int, JournalEntry]]) -> str:
-    rows = []
-    for n, e in items:
-        target = e.doi_url or e.pubmed_url
-        cite = f"{esc(authors_short(e.authors, 3))}. " if e.authors else ""
-        tail = f" {esc(e.citation)}." if e.citation else ""
-        ident = f'doi:{esc(e.doi)}' if e.doi else f"PMID {esc(e.pmid)}"
-        rows.append(f'<li id="ref-{n}" value="{n}">{cite}{to_html(e.title)} <em>{esc(e.journal_iso or e.journal)}</em>.'
-                    f'{tail} <a href="{esc(target)}">{ident}</a> <a href="#{esc(e.anchor)}" title="back">↩</a></li>')
-    return '<ol class="references">\n' + "\n".join(rows) + "\n</ol>"
+def _summary_rows(e: JournalEntry) -> list[tuple[str, str, str]]:
+    return [(zh, en, getattr(e, name)) for name, zh, en in SUMMARY_LABELS if getattr(e, name).strip()]
 
 
-def _also_html(cfg: Config, also: list[dict[str, str]]) -> str:
-    rows = []
-    for a in also:
-        day = a.get("arxiv_date", "")
-        href = f"../../../issues/{day[:4]}/{day}/#arxiv-{str(a.get('arxiv_id', '')).replace('/', '-')}"
-        doi = f' · <a href="https://doi.org/{esc(a["doi"])}">DOI</a>' if a.get("doi") else ""
-        rows.append(f'<li>{to_html(a.get("title", ""))} <em>{esc(a.get("journal", ""))}</em>{doi} → '
-                    f'<a href="{esc(href)}">arXiv:{esc(a.get("arxiv_id"))}（{esc(day)} 已收录 · listed {esc(day)}）</a></li>')
-    return ('<p>这些期刊论文此前已作为 arXiv 预印本收录，不再重复列出。 '
-            'These articles were already listed from arXiv; they link to that entry instead of appearing again.</p>\n'
-            '<ul class="also-on-arxiv">\n' + "\n".join(rows) + "\n</ul>")
+def _summary_edited(e: JournalEntry) -> list[str]:
+    return [zh for name, zh, _ in SUMMARY_LABELS if name in e.edited]
 
 
 def journal_title(cfg: Config, issue: JournalIssue) -> str:
@@ -141,38 +62,21 @@ def journal_title(cfg: Config, issue: JournalIssue) -> str:
 
 def journal_page(issue: JournalIssue, cfg: Config) -> IssuePage:
     items = numbered(issue)
-    index = {e.pmid: n for n, e in items}
     total = len(items)
-    out = [
-        _front_matter(
-            title=f"{journal_title(cfg, issue)} · {issue.date}",
-            description=f"{journal_title(cfg, issue)}（{issue.start} 至 {issue.date}），{total} 篇 · "
-            f"{cfg.journal.title_en}, issue {issue.number} ({issue.start} to {issue.date}), {total} articles",
-            edit_url=source_url(cfg, data_path(cfg, layout.record(layout.JOURNAL, issue.date))),
-            fragments=journal_fragments_path(issue.date).rsplit("/", 1)[1],
-        ),
-        GENERATED.format(src=data_path(cfg, layout.record(layout.JOURNAL, issue.date))),
-        "",
-        f"# {md_escape(journal_title(cfg, issue))} {{ .issue-title }}",
-        "",
-        f'<p class="issue-subtitle">{esc(cfg.journal.title_en)} · Issue {issue.number} · '
-        f"PubMed {issue.start} – {issue.date} · {total} 篇 articles</p>",
-        "",
-        export_links(cfg, issue.date, "journal"),
-        "",
-    ]
-    out += editor_note_block(issue.editor_note_zh, issue.editor_note_en)
-    md_lines, frags = topic_sections(cfg, issue.sections, "本期没有新的期刊论文。 No new journal article in this issue.",
-                                     lambda e: _item_html(index[e.pmid], e, cfg))
-    out += md_lines
-    if items:
-        out += ["## 参考文献 · References { #references }", "", PLACEHOLDER.format(name="references"), ""]
-        frags += [FRAGMENT.format(name="references"), _references_html(items)]
-    if issue.also_on_arxiv:
-        out += [f"## 也见于 arXiv · Also on arXiv（{len(issue.also_on_arxiv)}） {{ #also-on-arxiv }}", "",
-                PLACEHOLDER.format(name="also"), ""]
-        frags += [FRAGMENT.format(name="also"), _also_html(cfg, issue.also_on_arxiv)]
-    return IssuePage("\n".join(out), "\n".join(frags) + "\n")
+    named = named_sections(cfg, issue.sections)
+    record = data_path(cfg, layout.record(layout.JOURNAL, issue.date))
+    markdown = render(
+        "journal_page.md.j2", cfg=cfg, issue=issue, total=total, named=named, heading=journal_title(cfg, issue),
+        title=f"{journal_title(cfg, issue)} · {issue.date}",
+        description=f"{journal_title(cfg, issue)}（{issue.start} 至 {issue.date}），{total} 篇 · "
+        f"{cfg.journal.title_en}, issue {issue.number} ({issue.start} to {issue.date}), {total} articles",
+        edit_url=source_url(cfg, record), fragments=journal_fragments_path(issue.date).rsplit("/", 1)[1],
+        src=record, exports=export_urls(cfg, issue.date, "journal"))
+    fragments = render(
+        "journal_fragments.html.j2", issue=issue, named=named, items=items, index={e.pmid: n for n, e in items},
+        shown_types=_shown_types, summary_rows=_summary_rows, summary_edited=_summary_edited,
+        authors_short=authors_short, article_export_url=lambda pmid, ext: export_url(cfg, article_export(pmid, ext)))
+    return IssuePage(markdown, fragments or "\n")
 
 
 def journal_index_page(cfg: Config, lang: str, issues: list[JournalIssue]) -> str:
