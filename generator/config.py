@@ -209,7 +209,8 @@ class PreprintsConfig:
 
     ``categories`` maps each server to its category filter with a prior weight per category (names as the API writes
     them, lower case): a server with categories keeps only preprints in them, a server without keeps every category
-    (prior 0).  The pipeline adds the prior to the classifier's score.
+    (prior 0), and ``"*"`` stands for every category not listed (with its weight).  The pipeline adds the prior to the
+    classifier's score.
     """
 
     enabled: bool
@@ -227,7 +228,7 @@ class PreprintsConfig:
         weights = self.categories.get(server) or {}
         if not weights:
             return 0.0
-        return weights.get(normalize_category(category))
+        return weights.get(normalize_category(category), weights.get("*"))
 
 
 @dataclass(frozen=True)

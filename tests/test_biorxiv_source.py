@@ -211,14 +211,20 @@ def test_category_filter_and_priors_from_the_project_config(srv):
     from generator.config import load_config
 
     categories = load_config(ROOT / "config.yml", env={}).preprints.categories
-    name = "details_medrxiv_2026-01-01_2026-04-11_cursor0.api-biorxiv-org.json"
-    srv.raw_pages[("medrxiv", 0)] = capture(name)
-    window = fetch(srv, "medrxiv", "2026-01-01", "2026-04-11", categories=categories)
-    count = window.servers["medrxiv"]
+    med = "details_medrxiv_2026-01-01_2026-04-11_cursor0.api-biorxiv-org.json"
+    bio = "details_biorxiv_2026-01-01_2026-04-11_cursor0.api-biorxiv-org.json"
+    srv.raw_pages[("medrxiv", 0)], srv.raw_pages[("biorxiv", 0)] = capture(med), capture(bio)
+    window = fetch(srv, "biorxiv", "2026-01-01", "2026-04-11", categories=categories)
+    count = window.servers["biorxiv"]  # bioRxiv: a filter
     assert count.off_category > 0 and count.kept == len(window.preprints) > 0
     for p in window.preprints:
-        assert p.category in categories["medrxiv"] and p.prior == categories["medrxiv"][p.category]
+        assert p.category in categories["biorxiv"] and p.prior == categories["biorxiv"][p.category]
+    window = fetch(srv, "medrxiv", "2026-01-01", "2026-04-11", categories=categories)
+    assert window.servers["medrxiv"].off_category == 0  # medRxiv: "*", every category read, some weighted
+    for p in window.preprints:
+        assert p.prior == categories["medrxiv"].get(p.category, categories["medrxiv"]["*"])
     assert any(p.category == "health informatics" and p.prior > 0 for p in window.preprints)
+    assert any(p.category not in categories["medrxiv"] for p in window.preprints)
 
 
 def test_both_servers_in_one_window_in_a_stable_order(srv):

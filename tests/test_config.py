@@ -120,7 +120,8 @@ def test_preprints_section_defaults_off_and_env_overrides_the_api(tmp_path):
     assert cfg.enabled is False and cfg.servers == ["medrxiv", "biorxiv"]
     assert cfg.api_url == "https://api.biorxiv.org/"
     assert cfg.prior("medrxiv", "Health Informatics") == cfg.categories["medrxiv"]["health informatics"] > 0
-    assert cfg.prior("medrxiv", "plant biology") is None  # not in medRxiv's filter
+    assert cfg.prior("biorxiv", "plant biology") is None  # not in bioRxiv's filter
+    assert cfg.prior("medrxiv", "rheumatology") == cfg.categories["medrxiv"]["*"]  # medRxiv reads every category
     cfg = load_config(write(tmp_path, base()), env={"BIORXIV_API_URL": "http://127.0.0.1:9/api"}).preprints
     assert cfg.api_url == "http://127.0.0.1:9/api/"
 
@@ -130,6 +131,7 @@ def test_a_server_without_categories_keeps_every_category(tmp_path):
     raw["preprints"]["categories"] = {"medrxiv": {"radiology and imaging": 1}}
     cfg = load_config(write(tmp_path, raw), env={}).preprints
     assert cfg.prior("biorxiv", "plant biology") == 0.0 and cfg.prior("medrxiv", "Radiology_and_Imaging") == 1.0
+    assert cfg.prior("medrxiv", "oncology") is None  # a filter without "*" leaves the rest out
 
 
 @pytest.mark.parametrize("key,value,expect", [
