@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 from feedgen.feed import FeedGenerator
 
 from ..config import Config
-from ..links import label_of
 from ..model import Entry, Issue
 from .pages import BADGES, LANGS, institutions_text, issue_url
-from .text import clean, esc, truncate
+from .templating import ENV
+from .text import clean
 
 EASTERN = ZoneInfo("America/New_York")
 FEED_LANG = {"zh": "zh-CN", "en": "en"}
+ITEMS = ENV.get_template("feed_items.html.j2").module  # the item bodies, as macros
 
 
 @dataclass(frozen=True)
@@ -42,38 +43,8 @@ def _tag(cfg: Config, day: str, specific: str) -> str:
 
 def _entry_content(e: Entry, cfg: Config, lang: str) -> str:
     topic = cfg.topic(e.topic) if e.topic in cfg.topic_ids else None
-    badge = BADGES.get(e.announce_type, BADGES["new"])
-    rows = [f"<p><strong>{esc(e.title)}</strong></p>"]
-    if e.title_zh.strip():
-        rows.append(f"<p>{esc(e.title_zh)}</p>")
-    else:
-        rows.append("<p><em>待翻译 · translation pending</em></p>")
-    meta = [f"arXiv:{esc(e.id)}", esc(" ".join(e.categories)), f"{badge[0]} · {badge[1]}", f"{e.relevance}%"]
-    if e.hf_upvotes:
-        meta.append(f"HF ▲{e.hf_upvotes}")
-    if topic:
-        meta.insert(0, esc(topic.name_zh if lang == "zh" else topic.name_en))
-    rows.append("<p>" + " · ".join(meta) + "</p>")
-    if e.authors:
-        rows.append(f"<p>{esc(truncate(', '.join(e.authors), 400))}</p>")
-    if e.institutions:
-        rows.append(f"<p>{esc(truncate(institutions_text(e), 400))}</p>")
-    reason = (e.reason_llm_zh.strip() or e.reason_zh) if lang == "zh" else e.reason_en
-    rows.append(f"<p><strong>{'推荐理由' if lang == 'zh' else 'Why'}:</strong> {esc(reason)}</p>")
-    summary = e.summary_zh if lang == "zh" else e.summary_en
-    if summary.strip():
-        rows.append(f"<p><strong>{'AI 总结' if lang == 'zh' else 'AI summary'}:</strong> {esc(summary)}</p>")
-    if e.editor_note.strip():
-        rows.append(f"<p><strong>{'本刊点评' if lang == 'zh' else 'Editor'}:</strong> {esc(e.editor_note)}</p>")
-    if e.comment:
-        rows.append(f"<p>Comments: {esc(e.comment)}</p>")
-    p = e.paper
-    code = "".join(f' · <a href="{esc(u)}">{esc(label_of(u))}</a>' for u in e.code_links if u.startswith("https://"))
-    rows.append(
-        f'<p><a href="{esc(p.abs_url)}">arXiv</a> · <a href="{esc(p.pdf_url)}">PDF</a> · '
-        f'<a href="{esc(p.html_url)}">HTML</a>{code}</p>'
-    )
-    return "\n".join(rows)
+    name = (topic.name_zh if lang == "zh" else topic.name_en) if topic else None
+    return str(ITEMS.paper(e, lang, name, BADGES.get(e.announce_type, BADGES["new"]), institutions_text(e)))
 
 
 def _new_feed(cfg: Config, lang: str, name: str, title: str, subtitle: str, updated: str | None) -> FeedGenerator:
@@ -154,21 +125,15 @@ def _issue_feed(cfg: Config, issues: list[Issue], lang: str) -> list[FeedFile]:
         n = len(issue.entries)
         fe.title(f"第 {issue.number} 期 · {issue.date}（{n} 篇）" if zh else f"Issue {issue.number} · {issue.date} ({n} papers)")
         fe.link(href=issue_url(cfg, issue.date, lang), rel="alternate")
-        body = []
-        note = issue.editor_note_zh if zh else issue.editor_note_en
-        if note.strip():
-            body.append(f"<p>{esc(note)}</p>")
+        groups = []
         for s in issue.sections:
             if not s.entries:
                 continue
             t = cfg.topic(s.topic) if s.topic in cfg.topic_ids else None
             name = (t.name_zh if zh else t.name_en) if t else s.topic
-            body.append(f"<h3>{esc(name)} ({len(s.entries)})</h3><ul>")
-            for e in s.entries:
-                title = (clean(e.title_zh) if zh else "") or clean(e.title) or f"arXiv:{e.id}"
-                body.append(f'<li><a href="{esc(issue_url(cfg, issue.date, lang, e.anchor))}">{esc(title)}</a></li>')
-            body.append("</ul>")
-        fe.content("\n".join(body) or "<p>—</p>", type="html")
+            groups.append((name, len(s.entries), [((clean(e.title_zh) if zh else "") or clean(e.title) or f"arXiv:{e.id}",
+                                                   issue_url(cfg, issue.date, lang, e.anchor)) for e in s.entries]))
+        fe.content(str(ITEMS.issue(issue.editor_note_zh if zh else issue.editor_note_en, groups)).rstrip("\n"), type="html")
         fe.published(_stamp(issue.date))
         fe.updated(_stamp(issue.date))
         fe.guid(_tag(cfg, issue.date, f"issue:{issue.number}"), permalink=False)

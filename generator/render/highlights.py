@@ -27,7 +27,7 @@ from ..model import ARXIV_ID_RE, Entry, Issue
 from . import feeds as feeds_mod
 from . import sanitize
 from .pages import GENERATED, _front_matter, editor_note_block, issue_page_path, source_url
-from .text import clean, esc, md_escape, truncate
+from .text import clean, md_escape, truncate
 
 EDITOR_KEYS = {"pinned", "removed", "note", "comments"}
 
@@ -262,18 +262,10 @@ def highlights_feeds(cfg: Config, weeks: list[Week]) -> list[feeds_mod.FeedFile]
             fe.id(tag)
             fe.title(f"本周精选 {w.id}（{len(w.picks)} 篇）" if zh else f"Weekly highlights {w.id} ({len(w.picks)} papers)")
             fe.link(href=f"{cfg.site.url}{'' if zh else 'en/'}highlights/{w.id[:4]}/{w.id}/", rel="alternate")
-            rows = []
-            note = w.note_zh if zh else w.note_en
-            if note.strip():
-                rows.append(f"<p>{esc(note)}</p>")
-            rows.append("<ol>")
-            for p in w.picks:
-                e = p.entry
-                title = (clean(e.title_zh) if zh else "") or clean(e.title)
-                href = f"{cfg.site.url}{'' if zh else 'en/'}issues/{p.day[:4]}/{p.day}/#{e.anchor}"
-                rows.append(f'<li><a href="{esc(href)}">{esc(title)}</a> — {esc(_contribution(p, lang))}</li>')
-            rows.append("</ol>")
-            fe.content("\n".join(rows), type="html")
+            rows = [(None, f"{cfg.site.url}{'' if zh else 'en/'}issues/{p.day[:4]}/{p.day}/#{p.entry.anchor}",
+                     (clean(p.entry.title_zh) if zh else "") or clean(p.entry.title), None, _contribution(p, lang))
+                    for p in w.picks]
+            fe.content(str(feeds_mod.ITEMS.numbered(w.note_zh if zh else w.note_en, rows)), type="html")
             fe.published(feeds_mod._stamp(w.last_day))
             fe.updated(feeds_mod._stamp(w.last_day))
             fe.guid(tag, permalink=False)

@@ -17,10 +17,9 @@ from ..config import Config
 from ..model import JournalEntry, JournalIssue
 from . import feeds as feeds_mod
 from .exports import article_export, export_url
-from . import sanitize
 from .pages import GENERATED, IssuePage, _front_matter, export_urls, named_sections, source_url
 from .templating import render
-from .text import authors_short, clean, esc, md_escape, to_html, truncate
+from .text import authors_short, clean, md_escape
 
 SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方法", "Methods"),
                   ("results_zh", "结果", "Results"), ("conclusion_zh", "结论", "Conclusion"))
@@ -112,27 +111,9 @@ def journal_index_page(cfg: Config, lang: str, issues: list[JournalIssue]) -> st
 
 
 def _item_content(e: JournalEntry, cfg: Config, lang: str) -> str:
-    zh = lang == "zh"
-    rows = [f"<p><strong>{esc(e.title)}</strong></p>"]
-    rows.append(f"<p>{esc(e.title_zh)}</p>" if e.title_zh.strip() else "<p><em>待翻译 · translation pending</em></p>")
     topic = cfg.topic(e.topic) if e.topic in cfg.topic_ids else None
-    meta = [esc(e.journal_iso or e.journal), esc(e.published), f"PMID {esc(e.pmid)}"]
-    if topic:
-        meta.insert(0, esc(topic.name_zh if zh else topic.name_en))
-    rows.append("<p>" + " · ".join(m for m in meta if m) + "</p>")
-    if e.authors:
-        rows.append(f"<p>{esc(truncate(authors_short(e.authors), 400))}</p>")
-    for name, label_zh, label_en in SUMMARY_LABELS:
-        text = getattr(e, name)
-        if text.strip():
-            rows.append(f"<p><strong>{label_zh if zh else label_en}:</strong> {esc(text)}</p>")
-    if e.editor_comment.strip():
-        rows.append(f"<p><strong>{'本刊点评' if zh else 'Editor'}:</strong> {esc(e.editor_comment)}</p>")
-    elif e.comment_ai_zh.strip():
-        rows.append(f"<p><strong>{'AI 草拟点评' if zh else 'AI-drafted comment'}:</strong> {esc(e.comment_ai_zh)}</p>")
-    links = ([f'<a href="{esc(e.doi_url)}">DOI {esc(e.doi)}</a>'] if e.doi_url else []) + [f'<a href="{esc(e.pubmed_url)}">PubMed</a>']
-    rows.append("<p>" + " · ".join(links) + "</p>")
-    return "\n".join(rows)
+    name = (topic.name_zh if lang == "zh" else topic.name_en) if topic else None
+    return str(feeds_mod.ITEMS.article(e, lang, name, SUMMARY_LABELS))
 
 
 def build_journal_feeds(cfg: Config, issues: list[JournalIssue]) -> list[feeds_mod.FeedFile]:
@@ -172,17 +153,10 @@ def build_journal_feeds(cfg: Config, issues: list[JournalIssue]) -> list[feeds_m
             fe.title(f"{journal_title(cfg, issue)} · {issue.date}（{n} 篇）" if zh
                      else f"{cfg.journal.title_en}, issue {issue.number} · {issue.date} ({n} articles)")
             fe.link(href=journal_url(cfg, issue.date, lang), rel="alternate")
-            body = []
-            note = issue.editor_note_zh if zh else issue.editor_note_en
-            if note.strip():
-                body.append(f"<p>{esc(note)}</p>")
-            body.append("<ol>")
-            for num, e in numbered(issue):
-                label = (clean(e.title_zh) if zh else "") or clean(e.title) or f"PMID {e.pmid}"
-                body.append(f'<li value="{num}"><a href="{esc(journal_url(cfg, issue.date, lang, e.anchor))}">{esc(label)}</a>'
-                            f" <em>{esc(e.journal_iso)}</em></li>")
-            body.append("</ol>")
-            fe.content("\n".join(body), type="html")
+            rows = [(num, journal_url(cfg, issue.date, lang, e.anchor),
+                     (clean(e.title_zh) if zh else "") or clean(e.title) or f"PMID {e.pmid}", e.journal_iso, None)
+                    for num, e in numbered(issue)]
+            fe.content(str(feeds_mod.ITEMS.numbered(issue.editor_note_zh if zh else issue.editor_note_en, rows)), type="html")
             fe.published(feeds_mod._stamp(issue.date))
             fe.updated(feeds_mod._stamp(issue.date))
             fe.guid(tag, permalink=False)

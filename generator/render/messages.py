@@ -20,6 +20,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "nothing_kept": "{d}：arXiv 公告 {c} 篇，无一入选。", "published": "{d}：第 {n} 期已发布，收录 {k} 篇（候选 {c} 篇）。",
         "topic_recent": "最近收录的论文", "topic_none": "该专题暂无论文。", "more_in_archive": "更早的论文请见[往期归档]({href})。",
         "feeds": "订阅源", "issues_in_month": "{m}（{k} 期）", "relevance": "相关度",
+        # feed items
+        "why": "推荐理由", "ai_summary": "AI 总结", "editor": "本刊点评", "ai_comment": "AI 草拟点评",
     },
     "en": {
         "home": "Home", "issue": "Issue {n}", "papers": "papers", "latest": "Latest issue", "recent": "Recent issues",
@@ -31,6 +33,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "topic_recent": "Recently listed papers", "topic_none": "No paper in this topic yet.",
         "more_in_archive": "Older papers are in the [archive]({href}).", "feeds": "Feeds",
         "issues_in_month": "{m} ({k} issues)", "relevance": "relevance",
+        "why": "Why", "ai_summary": "AI summary", "editor": "Editor", "ai_comment": "AI-drafted comment",
     },
 }
 

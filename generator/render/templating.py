@@ -28,7 +28,7 @@ from .. import layout
 from ..links import label_of
 from . import sanitize
 from .messages import catalogue
-from .text import clean, esc, md_escape, to_html, truncate
+from .text import authors_short, clean, esc, md_escape, to_html, truncate
 
 
 def _finalize(value: Any) -> Any:
@@ -83,6 +83,7 @@ ENV.globals.update(
     placeholder=lambda name: Markup(layout.PLACEHOLDER.format(name=name)),
     marker=lambda name: Markup(layout.FRAGMENT.format(name=name)),
     label_of=label_of,
+    authors_short=authors_short,
     int=int,
 )
 
