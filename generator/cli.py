@@ -21,13 +21,11 @@ announcement produced no issue.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
-import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from . import __version__
@@ -36,11 +34,11 @@ from .gitops import GitError, git, toplevel
 from .http import FetchError
 from .mail import MailError
 from .enrich import make_enricher
-from .pipeline import RunError, apply_enrichment, merge_issue, needs_enrichment, paper_input, run_day, run_lock
+from .pipeline import RunError, apply_enrichment, merge_issue, needs_enrichment, paper_input, run_day
 from .render.site import render_all
 from .sitebuild import BuildError
-from .fileio import Transaction
 from .store import RecordError, Store
+from .writing import writing
 
 log = logging.getLogger("generator")
 
@@ -144,24 +142,6 @@ def build_parser() -> argparse.ArgumentParser:
                        "through a loopback arXiv stand-in, run each day, and build the site there.")
     p.add_argument("--out", type=Path, default=Path("build/demo"), help="demo folder (default: build/demo)")
     return ap
-
-
-@contextlib.contextmanager
-def writing(cfg):
-    """Around every command that writes: one run at a time, valid records first, and all-or-nothing writes."""
-    from .validate import Advisory, check_records
-
-    with run_lock(cfg.paths.data):
-        _, problems = check_records(cfg, Store.of(cfg))
-        for p in (p for p in problems if isinstance(p, Advisory)):
-            print(f"warning: {p}", file=sys.stderr)  # made harmless at render time; `validate` fails on it
-        problems = [p for p in problems if not isinstance(p, Advisory)]
-        if problems:
-            for p in problems:
-                print(p, file=sys.stderr)
-            raise RunError(f"{len(problems)} problems in the records (listed above); nothing was written")
-        with Transaction(keep=cfg.paths.cache):
-            yield
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
@@ -321,36 +301,6 @@ def cmd_mark_edits(cfg, args) -> int:
     return 0
 
 
-def _regenerate(cfg, build: bool) -> None:
-    """Render (and build) in a new process: after a reset to the remote tip its code may be newer than ours."""
-    (cfg.paths.cache / "render-manifest.json").unlink(missing_ok=True)  # every page from the merged records
-    cmd = [sys.executable, "-m", "generator", "-q", "-c", str(cfg.path), "build" if build else "render"]
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}  # the token stays with git push
-    proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
-        raise RunError(f"{'build' if build else 'render'} after reconciling failed: {lines[-1] if lines else proc.returncode}")
-
-
-def _reconciler(cfg, repo: Path, changes: dict, build: bool):
-    """What publish does on the remote tip: mark its edits, put this run's record changes back, render, build."""
-    from .edits import mark_edits, reapply
-
-    store = Store.of(cfg)
-    status_rel = str(store.status_path.relative_to(repo))
-
-    def reconcile(start: str, tip: str) -> list[str]:
-        with writing(cfg):
-            report = mark_edits(cfg, store)  # against the base the tip records; stamps `reconciled: <tip>`
-            notes = reapply(repo, changes, start, status_rel)
-        for line in report.lines() + notes:
-            print(line)
-        _regenerate(cfg, build)
-        return notes
-
-    return reconcile
-
-
 def cmd_publish(cfg, args) -> int:
     from .edits import RECONCILED, run_changes
     from .gitops import auth_env, head, publish
@@ -369,42 +319,13 @@ def cmd_publish(cfg, args) -> int:
     message = args.message or default
     start = head(repo)
     changes = run_changes(repo, start, str(cfg.paths.data.relative_to(repo)))
-    reconcile = _reconciler(cfg, repo, changes, args.build)
+    from .publishing import reconciler
+
+    reconcile = reconciler(cfg, repo, changes, args.build)
     print(publish(repo, paths, message, reconcile=reconcile, reconciled=store.load_status().get(RECONCILED) == start,
                   status_rel=str(store.status_path.relative_to(repo)), remote=args.remote, branch=args.branch,
                   retries=args.retries, env=auth_env()))
     return 0
-
-
-def _weekdays_before(today: date, n: int) -> list[date]:
-    out, d = [], today
-    while len(out) < n:
-        d -= timedelta(days=1)
-        if d.weekday() < 5:
-            out.append(d)
-    return sorted(out)
-
-
-def due_work(cfg, store: Store, today: date, days: int, weeks: int) -> tuple[list[date], list[date]]:
-    """(journal weeks, announcement days) that are due and not done, oldest first, decided from records and date.
-
-    A journal week ends on a Monday (the weekly schedule's day); every Monday after the newest journal record up to
-    today is due, at most ``weeks`` of them. A weekday is done when it has an issue, a drop log (announced, nothing
-    kept) or is listed under ``no_announcement`` in the status.
-    """
-    journal: list[date] = []
-    if cfg.journal.enabled and weeks > 0:
-        newest = max([p.stem for p in store.journal_paths()] + sorted(store.withdrawn("journal")), default=None)
-        monday = today - timedelta(days=today.weekday())
-        while len(journal) < weeks and (newest is None or monday.isoformat() > newest):
-            journal.append(monday)
-            if newest is None:
-                break  # a new archive starts with the current week, not with history
-            monday -= timedelta(days=7)
-    quiet = {str(d) for d in store.load_status().get("no_announcement") or []} | store.withdrawn("issues")
-    missing = [d for d in _weekdays_before(today, days) if d.isoformat() not in quiet
-               and not store.issue_path(d.isoformat()).exists() and not store.dropped_path(d.isoformat()).exists()]
-    return sorted(journal), missing
 
 
 def cmd_catch_up(cfg, args) -> int:
@@ -415,6 +336,8 @@ def cmd_catch_up(cfg, args) -> int:
 
     today = args.today or datetime.now(timezone.utc).date()
     store = Store.of(cfg)
+    from .schedule import due_work
+
     weeks, days = due_work(cfg, store, today, max(args.days, 0), max(args.weeks, 0))
     env = dict(os.environ)
     lines, done = [], 0
