@@ -20,7 +20,7 @@ MAX_LINES = 450
 # modules other engineers are splitting up (issue 13); their size is theirs to bring down
 OTHERS = {"cli.py", "config.py", "enrich.py", "validate.py", "pipeline.py", "sources/signals.py"}
 # modules whose tags are not moved into templates yet: the list only shrinks
-NOT_YET_TEMPLATED = {"mail.py", "render/highlights.py", "render/pages.py", "render/stats.py"}
+NOT_YET_TEMPLATED = {"mail.py", "render/stats.py"}
 
 
 def _modules() -> list[str]:

@@ -26,7 +26,8 @@ from ..config import Config
 from ..model import ARXIV_ID_RE, Entry, Issue
 from . import feeds as feeds_mod
 from . import sanitize
-from .pages import GENERATED, _front_matter, editor_note_block, issue_page_path, source_url
+from .pages import GENERATED, _front_matter, issue_page_path, source_url
+from .templating import render
 from .text import clean, md_escape, truncate
 
 EDITOR_KEYS = {"pinned", "removed", "note", "comments"}
@@ -167,38 +168,11 @@ def _contribution(p: Pick, lang: str) -> str:
 
 def week_page(cfg: Config, week: Week) -> str:
     monday, sunday = week_bounds(week.id)
-    names = {t.id: t for t in cfg.topics}
-    out = [
-        _front_matter(title=f"本周精选 {week.id}", description=f"本周精选 · Weekly highlights {week.id}",
-                      edit_url=source_url(cfg, editor_path(cfg, week.id))),
-        GENERATED.format(src=f"{data_path(cfg, 'issues/')} and {editor_path(cfg, week.id)}"), "",
-        f"# 本周精选 · Weekly highlights {week.id} {{ .issue-title }}", "",
-        f'<p class="issue-subtitle">{monday} – {sunday} · {len(week.days)} 期 issues · {week.papers} 篇 papers · '
-        f"精选 {len(week.picks)} picks</p>", "",
-    ]
-    out += editor_note_block(week.note_zh, week.note_en, "编者按 · Editor's note")
-    out += ["| # | 论文 · Paper | 专题 · Topic | 来源 · Source | 主要贡献 · Key contribution |", "|---|---|---|---|---|"]
-    for n, p in enumerate(week.picks, 1):
-        e = p.entry
-        t = names.get(e.topic)
-        title = md_escape(truncate(e.title_zh, 120)) + "<br>" if e.title_zh.strip() else ""
-        title += md_escape(truncate(e.title, 160))
-        pin = "<br>置顶 · pinned" if p.pinned else ""
-        votes = f" · HF ▲{e.hf_upvotes}" if e.hf_upvotes else ""
-        source = f"[arXiv:{e.id}](https://arxiv.org/abs/{e.id}) · [{p.day}](../../{issue_page_path(p.day)}#{e.anchor}){votes}"
-        if p.comment.strip():  # the editor's words, whole: a cut could end inside a link
-            contrib = sanitize.inline(p.comment)
-        else:
-            contrib = md_escape(truncate(_contribution(p, "zh"), 160))
-            if _contribution(p, "en").strip():
-                contrib += "<br>" + md_escape(truncate(_contribution(p, "en"), 200))
-        topic = md_escape(t.name_zh + " · " + t.name_en) if t else md_escape(e.topic)
-        out.append(f"| {n}{pin} | {title} | {topic} | {source} | {contrib} |")
-    if not week.picks:
-        out.append("| | 本周没有精选 · No picks this week | | | |")
-    out += ["", f"编辑可在 `{editor_path(cfg, week.id)}` 中置顶（pinned）或移除（removed）论文。 "
-                f"Editors pin or remove papers in `{editor_path(cfg, week.id)}`.", ""]
-    return "\n".join(out)
+    editor = editor_path(cfg, week.id)
+    return render("highlights_week.md.j2", week=week, monday=monday, sunday=sunday, editor=editor,
+                  topics={t.id: t for t in cfg.topics}, contribution=_contribution, issue_page_path=issue_page_path,
+                  title=f"本周精选 {week.id}", description=f"本周精选 · Weekly highlights {week.id}",
+                  edit_url=source_url(cfg, editor), src=f"{data_path(cfg, 'issues/')} and {editor}")
 
 
 def year_page(cfg: Config, year: str, weeks: list[Week]) -> str:

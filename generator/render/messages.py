@@ -22,6 +22,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "feeds": "订阅源", "issues_in_month": "{m}（{k} 期）", "relevance": "相关度",
         # feed items
         "why": "推荐理由", "ai_summary": "AI 总结", "editor": "本刊点评", "ai_comment": "AI 草拟点评",
+        # search
+        "search": "搜索", "search_title": "搜索论文", "search_root": "../", "search_prefix": "",
+        "search_hint": "中文词、英文词、作者或 arXiv 编号，如：分割、segmentation、Zhang、2506.05361",
+        "search_noscript": "搜索需要 JavaScript；也可以在往期归档中按月份浏览。",
+        "home_search": "搜索论文：中文词、英文词、作者或 arXiv 编号",
     },
     "en": {
         "home": "Home", "issue": "Issue {n}", "papers": "papers", "latest": "Latest issue", "recent": "Recent issues",
@@ -34,6 +39,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "more_in_archive": "Older papers are in the [archive]({href}).", "feeds": "Feeds",
         "issues_in_month": "{m} ({k} issues)", "relevance": "relevance",
         "why": "Why", "ai_summary": "AI summary", "editor": "Editor", "ai_comment": "AI-drafted comment",
+        "search": "Search", "search_title": "Search papers", "search_root": "../../", "search_prefix": "en/",
+        "search_hint": "English or Chinese words, an author, an arXiv id — e.g. segmentation, 病理, Zhang, 2506.05361",
+        "search_noscript": "Search needs JavaScript; the archive lists every issue by month.",
+        "home_search": "Search papers: words, authors, arXiv ids",
     },
 }
 
