@@ -98,6 +98,10 @@ class SelectionConfig:
     ai_phrases: list[str]
     exclude: dict[str, float]
     max_papers: int
+    topic_cues: dict[str, dict[str, float]]  # method phrase -> {topic id: weight}: choose the topic, never evidence
+    relevance_shape: float  # relevance % = 100 * (1 - exp(-(score / score_scale) ** relevance_shape))
+    context_cap: float  # context words alone saturate at this much evidence
+    strong_phrase: float  # phrases this heavy keep title/repetition bonuses without clinical context
 
 
 @dataclass(frozen=True)
@@ -375,6 +379,23 @@ def _weights(allow_negative: bool = False):
     return check
 
 
+def _topic_cues(v: Any) -> dict[str, dict[str, float]]:
+    """phrase -> {topic id: weight}; topic ids are checked against `topics` later."""
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise Invalid(f"expected a mapping of phrase: {{topic: weight}}, got {type(v).__name__}")
+    out = {}
+    for phrase, weights in v.items():
+        if not isinstance(phrase, str) or not phrase.strip():
+            raise Invalid(f"{phrase!r} is not a phrase")
+        try:
+            out[phrase] = _weights()(weights)
+        except Invalid as e:
+            raise Invalid(f"{phrase}: {e}") from None
+    return out
+
+
 def _topic_priors(v: Any) -> dict[str, dict[str, float]]:
     """category -> {topic id: weight}; topic ids are checked against `topics` later."""
     if v is None:
@@ -513,6 +534,10 @@ SCHEMA: dict[str, dict[str, Opt]] = {
         "ai_phrases": Opt(_str_list(), []),
         "exclude": Opt(_weights(), {}),
         "max_papers": Opt(_number(1, 1000, integer=True), 200),
+        "topic_cues": Opt(_topic_cues, {}),
+        "relevance_shape": Opt(_number(0.05, 1), 0.6),
+        "context_cap": Opt(_number(0.1, 100), 6.0),
+        "strong_phrase": Opt(_number(0, 100), 2.5),
     },
     "feeds": {
         "max_items": Opt(_number(1, 10000, integer=True), 100),
@@ -668,10 +693,11 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         if not CATEGORY_RE.match(cat) and not cat.endswith(".*"):
             problems.append(f"{name}: selection.category_priors.{cat}: not an arXiv category")
     known = {t.id for t in topics}
-    for cat, weights in sel["topic_priors"].items():
-        for tid in weights:
-            if known and tid not in known:
-                problems.append(f"{name}: selection.topic_priors.{cat}.{tid}: no such topic (topics: {', '.join(sorted(known))})")
+    for key in ("topic_priors", "topic_cues"):
+        for what, weights in sel[key].items():
+            for tid in weights:
+                if known and tid not in known:
+                    problems.append(f"{name}: selection.{key}.{what}.{tid}: no such topic (topics: {', '.join(sorted(known))})")
     _check_preprints(values["preprints"], problems)
     jt = values["journal"]["default_topic"]
     if known and jt not in known:

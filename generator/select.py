@@ -13,20 +13,20 @@ Transparent weighted phrase scoring, all of it configured in ``config.yml``:
 * the paper's evidence is the sum over distinct matched phrases, plus
   category priors (only when some phrase matched), minus global and topic
   excludes;
-* context evidence saturates at ``CONTEXT_CAP`` (clinical words alone cannot
+* context evidence saturates at ``selection.context_cap`` (clinical words alone cannot
   outrank imaging, signal or clinical-text evidence);
-* relevance % = 100 * (1 - exp(-(score / score_scale) ** RELEVANCE_SHAPE)):
+* relevance % = 100 * (1 - exp(-(score / score_scale) ** selection.relevance_shape)):
   monotone, spread over the range (calibrated on hand-labelled days, see
   bench/classify.py); a paper is kept when it reaches ``selection.threshold``
   and shows an AI/ML signal (an ML category or one of ``selection.ai_phrases``);
 * the context model: a match inside a link, a tool or benchmark name or a
   metaphor ("pathological shortcuts", "model surgery") is not evidence; with no
-  ``context`` phrase at all, phrases lighter than ``STRONG_PHRASE`` get no
+  ``context`` phrase at all, phrases lighter than ``selection.strong_phrase`` get no
   title or repetition bonus and the score is multiplied by ``no_context_factor``
   (topic words without any patient/clinical framing are often a metaphor, a
   name or one benchmark among many);
 * the topic is the one whose own phrases, ``topic_priors`` for the paper's
-  categories and method cues (``TOPIC_CUES``: an LLM, a segmentation) scored
+  categories and method cues (``selection.topic_cues``: an LLM, a segmentation) scored
   highest; cues never count as medical evidence.
 
 Phrase syntax: words separated by spaces or hyphens match either; a trailing
@@ -196,38 +196,6 @@ def _distinct(hits: list[Hit]) -> dict[str, Hit]:
     return out
 
 
-# Method cues: phrases that say *how* the work is done.  They vote for a topic once a paper is medical on other
-# evidence, and are never medical evidence themselves (every LLM paper mentions an LLM).  Cues for a topic the
-# config does not define are ignored.  (Kept here until config.py has a key for them: see README, Selection.)
-TOPIC_CUES: dict[str, dict[str, float]] = {
-    "large language model": {"clinical_llm": 2.5},
-    "LLM": {"clinical_llm": 2.5},
-    "language model": {"clinical_llm": 1.5},
-    "vision-language model": {"clinical_llm": 2.0},
-    "vision language model": {"clinical_llm": 2.0},
-    "VLM": {"clinical_llm": 2.0},
-    "LVLM": {"clinical_llm": 2.0},
-    "MLLM": {"clinical_llm": 2.5},
-    "multimodal large language model": {"clinical_llm": 2.5},
-    "multimodal large model": {"clinical_llm": 2.5},
-    "GPT": {"clinical_llm": 1.0},
-    "chatbot": {"clinical_llm": 2.0},
-    "conversational": {"clinical_llm": 1.5},
-    "dialogue": {"clinical_llm": 1.5},
-    "question answering": {"clinical_llm": 1.5},
-    "retrieval-augmented": {"clinical_llm": 2.0},
-    "RAG": {"clinical_llm": 2.0},
-    "chain-of-thought": {"clinical_llm": 1.5},
-    "report generat*": {"clinical_llm": 2.5},
-    "agentic": {"clinical_llm": 1.5},
-    "segmentation": {"imaging": 1.5},
-    "image classification": {"imaging": 1.5},
-    "image synthesis": {"imaging": 1.5},
-    "image registration": {"imaging": 1.5},
-    "image reconstruction": {"imaging": 1.5},
-}
-
-
 def _category_matches(pattern: str, category: str) -> bool:
     if pattern.endswith(".*"):
         return category.startswith(pattern[:-1])
@@ -241,20 +209,10 @@ def has_ml_signal(paper: Paper, sel: SelectionConfig) -> bool:
     return any(count(p, text) for p in sel.ai_phrases)
 
 
-# Shape of the relevance curve: below 1 it spreads the well-evidenced papers over the upper range instead of
-# bunching them at 95-100 (with 1 it is the old 1 - exp(-score/scale)).
-RELEVANCE_SHAPE = 0.6
-# Context words (patient, clinical, a disease ...) saturate at this much evidence: a paper made only of clinical words
-# (a survey of clinicians' attitudes) cannot outrank one with imaging, signal or clinical-text evidence.
-CONTEXT_CAP = 6.0
-# Phrases of at least this weight are specific enough (ECG, MRI, whole-slide image) to keep their title and repetition
-# bonuses without any clinical context word; lighter ones (EEG, gait, sleep, screening) are not.
-STRONG_PHRASE = 2.5
-
-
-def relevance_of(score: float, scale: float) -> int:
-    """Relevance % = 100·(1 − exp(−(score/scale)^0.6)): 0 without evidence, monotone, approaching 100 slowly."""
-    return 0 if score <= 0 else int(round(100 * (1 - math.exp(-((score / scale) ** RELEVANCE_SHAPE)))))
+def relevance_of(score: float, scale: float, shape: float = 0.6) -> int:
+    """Relevance % = 100·(1 − exp(−(score/scale)^shape)): 0 without evidence, monotone, approaching 100 slowly.
+    A shape below 1 spreads the well-evidenced papers over the upper range instead of bunching them at 95-100."""
+    return 0 if score <= 0 else int(round(100 * (1 - math.exp(-((score / scale) ** shape)))))
 
 
 def _fmt_hits(hits: list[Hit], lang: str) -> str:
@@ -271,9 +229,9 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selecti
     all_hits: list[Hit] = []
     topic_penalty: dict[str, float] = {}
     context = _hits(sel.context, title, abstract, sel.title_weight)
-    # without any clinical context an ambiguous topic word (weight below STRONG_PHRASE) is only itself: no title or
+    # without any clinical context an ambiguous topic word (weight below selection.strong_phrase) is only itself: no title or
     # repetition bonus (a biosignal used in a game or a classroom is in the title and repeated too)
-    bonus_from = 0.0 if context else STRONG_PHRASE
+    bonus_from = 0.0 if context else sel.strong_phrase
     for t in cfg.topics:
         hits = _distinct(list(_hits(t.include, title, abstract, sel.title_weight, bonus_from).values()))
         topic_scores[t.id] = sum(h.weight for h in hits.values())
@@ -281,9 +239,9 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selecti
         topic_penalty[t.id] = sum(h.weight for h in _hits(t.exclude, title, abstract, 1.0, evidence=False).values())
 
     known = set(topic_scores)
-    cues = _distinct(list(_hits(dict.fromkeys(TOPIC_CUES, 1.0), title, abstract, sel.title_weight).values()))
+    cues = _distinct(list(_hits(dict.fromkeys(sel.topic_cues, 1.0), title, abstract, sel.title_weight).values()))
     for h in cues.values():  # h.weight: 1 × title bonus × repetition
-        for tid, w in TOPIC_CUES[h.phrase].items():
+        for tid, w in sel.topic_cues[h.phrase].items():
             if tid in known:
                 topic_scores[tid] += w * h.weight
 
@@ -303,7 +261,7 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selecti
     in_context = sum(h.weight for h in evidence.values() if h.phrase in sel.context)
     score = (
         sum(h.weight for h in evidence.values() if h.phrase not in sel.context)
-        + CONTEXT_CAP * (1 - math.exp(-in_context / CONTEXT_CAP))
+        + sel.context_cap * (1 - math.exp(-in_context / sel.context_cap))
         + sum(w for _, w in priors)
         - sum(h.weight for h in global_excl)
         - topic_penalty[best]
@@ -311,7 +269,7 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selecti
     if not any(h.phrase in sel.context for h in evidence.values()):
         # topic words with no patient / clinical / medical context are often metaphors or benchmarks
         score *= sel.no_context_factor
-    relevance = relevance_of(score, sel.score_scale)
+    relevance = relevance_of(score, sel.score_scale, sel.relevance_shape)
     top = sorted(evidence.values(), key=lambda h: (-h.weight, h.phrase))[:4]
     topic = cfg.topic(best)
     reason_zh = f"{topic.name_zh}｜命中：{_fmt_hits(top, 'zh')}"

@@ -163,3 +163,10 @@ def test_preprint_categories_for_a_server_not_read(tmp_path):
 def test_bad_biorxiv_url_from_the_environment_is_reported_under_its_key(tmp_path):
     msgs = problems(tmp_path, base(), env={"BIORXIV_API_URL": "not a url"})
     assert any("preprints.api_url: expected an http(s) URL" in m for m in msgs)
+
+
+def test_topic_cues_name_an_unknown_topic(tmp_path):
+    raw = base()
+    raw["selection"]["topic_cues"] = {"segmentation": {"imaging": 1.5, "astrology": 2}}
+    msgs = problems(tmp_path, raw)
+    assert any("selection.topic_cues.segmentation.astrology: no such topic" in m for m in msgs), msgs
