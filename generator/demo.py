@@ -8,6 +8,7 @@ feed; the site is built in a separate folder so the repository stays clean.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -22,7 +23,7 @@ from .pipeline import run_day
 from .render.site import render_all
 from .journal import run_week
 from .sources.pubmed import EUtils
-from .standin import ArxivStandIn, PapersStandIn, PubMedStandIn
+from .standin import ArxivStandIn, BiorxivStandIn, PapersStandIn, PubMedStandIn
 from .store import Store, load_yaml
 
 PACKAGE = Path(__file__).resolve().parent
@@ -88,16 +89,21 @@ def run_demo(out: Path) -> int:
     prepare_out(out)
     copy_skeleton(out)
     days = sorted(SAMPLE.glob("*.jsonl"))
-    with ArxivStandIn() as arxiv, PapersStandIn() as extras:
+    with ArxivStandIn() as arxiv, PapersStandIn() as extras, BiorxivStandIn() as biorxiv:
+        # invented medRxiv/bioRxiv preprints (10.64898/2599.*, 10.1101/2599.*) served like api.biorxiv.org
+        for rec in json.loads((SAMPLE / "preprints-2025-03-05.json").read_text(encoding="utf-8"))["collection"]:
+            biorxiv.add_records(rec["server"].lower(), [rec])
         signals = load_yaml(SAMPLE / "signals.yaml") or {}
         extras.hf.update(signals.get("hf") or {})
         extras.html.update(signals.get("html") or {})
         extras.openalex.update(signals.get("openalex") or {})
         env = dict(os.environ, ARXIV_RSS_URL=arxiv.rss_base, ARXIV_API_URL=arxiv.api_url, SITE_URL="http://127.0.0.1:8000/",
-                   HF_API_URL=extras.hf_api_url, ARXIV_HTML_URL=extras.arxiv_html_url, OPENALEX_URL=extras.openalex_url)
+                   HF_API_URL=extras.hf_api_url, ARXIV_HTML_URL=extras.arxiv_html_url, OPENALEX_URL=extras.openalex_url,
+                   BIORXIV_API_URL=biorxiv.api_url)
         cfg = load_config(out / "config.yml", env=env)
         # loopback: no need to wait between requests
         cfg = replace(cfg, arxiv=replace(cfg.arxiv, api_delay_seconds=0.0),
+                      preprints=replace(cfg.preprints, page_delay_seconds=0.0),
                       signals=replace(cfg.signals, delay_seconds=0.0))
         store = Store.of(cfg)
         for path in days:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import logging
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .config import Config
 from .enrich import ArticleInput, EnrichStats, JournalEnricher, JournalEnrichment
-from .model import JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, JOURNAL_MACHINE_FIELDS, Article, JournalEntry, JournalIssue, JournalSection, Paper
+from .model import title_key, JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, JOURNAL_MACHINE_FIELDS, Article, JournalEntry, JournalIssue, JournalSection, Paper
 from .pipeline import group_by_topic, merge_fields
 from .select import classify
 from .sources import pubmed
@@ -46,12 +45,6 @@ def classify_article(a: Article, cfg: Config) -> tuple[str, int, str, str]:
             f"{t.name_en} | selected by the journal query; no topic phrase matched")
 
 
-def title_key(title: str) -> str:
-    """A title reduced for comparison: case, accents, punctuation and spacing do not matter."""
-    text = unicodedata.normalize("NFKD", title).lower()
-    return "".join(ch for ch in text if ch.isalnum())
-
-
 @dataclass
 class ArxivIndex:
     """Papers already published from arXiv, by DOI and by title, for the "also on arXiv" links."""
@@ -64,6 +57,8 @@ class ArxivIndex:
         idx = cls()
         for issue in store.issues():
             for e in issue.entries:
+                if e.source != "arxiv":  # "also on arXiv" links arXiv papers (preprints: see preprints.py)
+                    continue
                 hit = (e.id, issue.date)
                 idx.by_doi.setdefault(f"10.48550/arxiv.{e.id}".lower(), hit)
                 if e.doi:

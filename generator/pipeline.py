@@ -23,9 +23,10 @@ from typing import Any, Callable, Iterable, Iterator
 from .config import Config
 from .enrich import Enricher, EnrichStats, Enrichment, PaperInput
 from .links import find_links
-from .model import ENRICHABLE, LLM_FIELDS, MACHINE_FIELDS, Dropped, Entry, Issue, Paper, Section, Selection
+from .model import ENRICHABLE, LLM_FIELDS, MACHINE_FIELDS, title_key, Dropped, Entry, Issue, Paper, Section, Selection
 from .select import classify
 from .sources import arxiv as arxiv_src
+from . import preprints as preprints_mod
 from .institutions import Extractor, Namer
 from .sources.signals import hf_signals
 from .sources.signals import institutions as fetch_institutions
@@ -113,14 +114,15 @@ class RunReport:
 
 def select_papers(
     papers: list[Paper], cfg: Config, published: dict[str, str], removed: set[str] = frozenset(),
-    threshold: int | None = None,
+    threshold: int | None = None, priors: dict[str, tuple[str, float]] | None = None,
 ) -> SelectResult:
-    """Keyword selection; ``threshold`` lowers the bar when the LLM judges the candidates afterwards."""
+    """Keyword selection; ``threshold`` lowers the bar when the LLM judges the candidates afterwards; ``priors``: a
+    source's own category prior per paper id (medRxiv categories)."""
     kept: list[tuple[Paper, Selection]] = []
     dropped: list[Dropped] = []
     res = SelectResult(kept, dropped)
     for p in papers:
-        s = classify(p, cfg, threshold)
+        s = classify(p, cfg, threshold, (priors or {}).get(p.id))
         why_zh = why_en = None
         replacement = p.announce_type in ("replace", "replace-cross")
         if s.keep and replacement and not cfg.arxiv.include_replacements:
@@ -302,8 +304,10 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     t = time.monotonic()
     existing = store.get_issue(ann.date)
     published, next_number = store.history(except_day=ann.date)
+    pre = _preprints(cfg, ann, store, published)
     prefilter = cfg.llm.prefilter_threshold if enricher else None
-    sel = select_papers(ann.papers, cfg, published, set(existing.removed) if existing else set(), prefilter)
+    sel = select_papers(ann.papers + pre.papers, cfg, published, set(existing.removed) if existing else set(), prefilter,
+                        pre.priors)
     timings["select"] = time.monotonic() - t
 
     # the LLM's earlier "not medical AI" verdicts on this day stand when it cannot be asked again (no key, an outage):
@@ -318,6 +322,8 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
         date=ann.date, outcome="published", candidates=len(ann.papers), by_type=by_type,
         dropped=len(sel.dropped), already_published=sel.already_published, timings=timings,
     )
+    if pre.line:
+        report.signals.append(pre.line)
     store.save_dropped(ann.date, sel.dropped)
 
     if not sel.kept and not (existing and existing.entries):
@@ -328,7 +334,8 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     fresh = [Entry.from_paper(p, s) for p, s in sel.kept]
     old = {e.id: e for e in existing.entries} if existing else {}
     # metadata only for kept papers the record does not already have it for
-    wanted = [e.id for e in fresh if not (e.id in old and old[e.id].primary_category and old[e.id].version == e.version)]
+    wanted = [e.id for e in fresh if e.source == "arxiv"
+              and not (e.id in old and old[e.id].primary_category and old[e.id].version == e.version)]
     t = time.monotonic()
     meta = arxiv_src.fetch_metadata(cfg.arxiv, wanted) if wanted and not day else {}
     timings["metadata"] = time.monotonic() - t
@@ -342,9 +349,13 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     report.metadata_wanted, report.metadata_found = len(wanted), len(meta)
     for e in fresh:  # comments (from the API, now or on an earlier run) often carry the code link
         e.code_links = find_links(e.abstract, e.comment)
+    for e in fresh:  # a preprint names its corresponding author's institution
+        if e.id in pre.institutions and not (e.id in old and old[e.id].institutions):
+            author, place = pre.institutions[e.id]
+            e.institutions, e.author_institutions = [place], ([[author, place]] if author else [])
     if cfg.signals.hf and fresh:
         t = time.monotonic()
-        signals, remote = hf_signals([e.id for e in fresh], cfg.signals)
+        signals, remote = hf_signals([e.id for e in fresh if e.source == "arxiv"], cfg.signals)
         for e in fresh:
             sig = signals.get(e.id)
             if sig is not None:
@@ -383,12 +394,28 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     return report
 
 
+def _preprints(cfg: Config, ann: arxiv_src.Announcement, store: Store, published: dict[str, str]) -> "preprints_mod.Gathered":
+    """The day's medRxiv/bioRxiv candidates (none when preprints are off): posted since the previous issue."""
+    if not cfg.preprints.enabled:
+        return preprints_mod.Gathered()
+    previous = max((d for d in published.values() if d < ann.date), default=None)
+    titles, dois = set(), set()
+    for issue in store.issues():  # the archive's arXiv papers: a preprint of the same work is not listed again
+        for e in issue.entries:
+            if e.source == "arxiv":
+                titles.add(title_key(e.title))
+                if e.doi:
+                    dois.add(e.doi)
+    return preprints_mod.gather(cfg, ann.date, previous, ann.papers, titles, dois)
+
+
 def _add_institutions(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher | None,
                       report: RunReport) -> None:
     """Institutions for kept papers that have none yet (arXiv HTML, else OpenAlex, else the LLM reading the page's
     author block), their ids and who is where, and their Chinese names."""
 
-    todo = [e for e in fresh if not (e.id in old and (old[e.id].institutions or "institutions" in old[e.id].edited))]
+    todo = [e for e in fresh if e.source == "arxiv"  # the arXiv HTML and OpenAlex paths know arXiv papers
+            and not (e.id in old and (old[e.id].institutions or "institutions" in old[e.id].edited))]
     extractor = Extractor(cfg, enricher) if enricher is not None else None
     found, remotes = fetch_institutions([(e.id, e.version) for e in todo], cfg.signals,
                                         extract=extractor.names if extractor else None)

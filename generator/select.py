@@ -220,8 +220,9 @@ def _fmt_hits(hits: list[Hit], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(h.phrase + (mark if h.in_title else "") for h in hits)
 
 
-def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selection:
-    """Score one paper.  ``threshold`` overrides ``selection.threshold`` (the LLM pre-filter uses a lower one)."""
+def classify(paper: Paper, cfg: Config, threshold: int | None = None, prior: tuple[str, float] | None = None) -> Selection:
+    """Score one paper.  ``threshold`` overrides ``selection.threshold`` (the LLM pre-filter uses a lower one);
+    ``prior`` is a (category, weight) a source adds that arXiv's category priors do not know (a medRxiv category)."""
     sel = cfg.selection
     threshold = sel.threshold if threshold is None else threshold
     title, abstract = paper.title, paper.abstract
@@ -257,6 +258,8 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None) -> Selecti
 
     best = _best_topic(cfg.topics, topic_scores, topic_penalty)
     priors = [(c, w) for c, w in sel.category_priors.items() if any(_category_matches(c, pc) for pc in paper.categories)]
+    if prior and prior[1]:
+        priors.append(prior)
     global_excl = list(_hits(sel.exclude, title, abstract, 1.0, evidence=False).values())
     in_context = sum(h.weight for h in evidence.values() if h.phrase in sel.context)
     score = (

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from .config import Config
-from .model import (EDITABLE, JOURNAL_EDITABLE, ANNOUNCE_TYPES, ARXIV_ID_RE, PMID_RE,
+from .model import (EDITABLE, JOURNAL_EDITABLE, ANNOUNCE_TYPES, ARXIV_ID_RE, DOI_RE, PMID_RE, SOURCES,
                     SCHEMA_VERSION, Dropped, Entry, JournalEntry)
 from .render import sanitize
 from .render.site import build_all_feeds, compute_pages, stray_files
@@ -109,16 +109,21 @@ def _whole(e: dict, key: str, where: str, low: int, high: int | None = None, nul
 
 
 # Fields whose values (not only types) the paper check knows: each gets one message, not two.
-_PAPER_OWN = {"id", "version", "announce_type", "relevance", "llm_relevance", "hf_upvotes"}
+_PAPER_OWN = {"id", "version", "announce_type", "relevance", "llm_relevance", "hf_upvotes", "source"}
 
 
 def _type_problems(e: dict, where: str) -> list[str]:
     out = []
-    pid = e.get("id")
-    if "id" in e and not isinstance(pid, str):
+    pid, source = e.get("id"), e.get("source", "arxiv")
+    if source not in SOURCES:
+        out.append(f"{where}: field source: expected one of {', '.join(SOURCES)}, got {_shown(source)}")
+    elif "id" in e and not isinstance(pid, str):
         out.append(f"{where}: field id: expected an arXiv id in quotes, like '2506.05361', got {_shown(pid)}")
-    elif isinstance(pid, str) and not ARXIV_ID_RE.match(pid):
+    elif isinstance(pid, str) and source == "arxiv" and not ARXIV_ID_RE.match(pid):
         out.append(f"{where}: field id: {pid!r} is not an arXiv id (no version suffix, e.g. '2506.05361')")
+    elif isinstance(pid, str) and source != "arxiv" and not DOI_RE.match(pid):
+        out.append(f"{where}: field id: {pid!r} is not a DOI (a {SOURCES[source]} preprint's id is its DOI without "
+                   "version, e.g. '10.1101/2025.03.01.25300001')")
     out += _whole(e, "version", where, 1, null=True)
     out += _whole(e, "relevance", where, 0, 100)
     out += _whole(e, "llm_relevance", where, 0, 100, null=True)
@@ -139,7 +144,7 @@ def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
     problems = _header_problems(raw, path, TOP_KEYS, "data/issues", "arxiv", DAILY_SOURCE)
     removed = raw.get("removed", [])
     if not isinstance(removed, list) or not all(isinstance(x, str) for x in removed):
-        problems.append(f"{path}: removed: expected a list of arXiv ids in quotes")
+        problems.append(f"{path}: removed: expected a list of arXiv ids (or preprint DOIs) in quotes")
     return problems + _section_problems(raw, path, cfg, DAILY_ITEMS, removed, _paper_problems)
 
 

@@ -54,6 +54,7 @@ def setup_project(root: Path, server: ArxivStandIn, **llm) -> "Project":
     raw["arxiv"].update(api_delay_seconds=0, retries=2, timeout_seconds=5)
     # the optional per-paper remotes are off unless a test serves them (tests never leave this machine)
     raw["signals"].update(hf=False, institutions=False)
+    raw["preprints"].update(enabled=False)  # medRxiv/bioRxiv only where a test serves them (tests/test_preprints.py)
     raw["llm"].update(llm)
     raw["site"]["url"] = "https://digest.example.org/"
     cfg_path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))

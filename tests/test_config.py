@@ -115,9 +115,9 @@ def test_bad_environment_override_is_reported_under_its_key(tmp_path):
     assert any("arxiv.rss_url: expected an http(s) URL" in m for m in msgs)
 
 
-def test_preprints_section_defaults_off_and_env_overrides_the_api(tmp_path):
+def test_preprints_section_is_on_and_env_overrides_the_api(tmp_path):
     cfg = load_config(ROOT / "config.yml", env={}).preprints
-    assert cfg.enabled is False and cfg.servers == ["medrxiv", "biorxiv"]
+    assert cfg.enabled is True and cfg.servers == ["medrxiv", "biorxiv"]
     assert cfg.api_url == "https://api.biorxiv.org/"
     assert cfg.prior("medrxiv", "Health Informatics") == cfg.categories["medrxiv"]["health informatics"] > 0
     assert cfg.prior("biorxiv", "plant biology") is None  # not in bioRxiv's filter

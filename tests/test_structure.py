@@ -17,8 +17,8 @@ TAG = re.compile(r"<(/?)(a|p|div|span|table|tr|td|th|ul|ol|li|details|summary|st
                  r"|form|input|button|section|article|nav|code|pre|time|small|sup|sub|abbr|label)\b")
 TAG_WRITERS = {"render/text.py", "render/sanitize.py"}
 MAX_LINES = 450
-# modules other engineers are splitting up (issue 13); their size is theirs to bring down
-OTHERS = {"cli.py", "config.py", "enrich.py", "validate.py", "pipeline.py", "sources/signals.py"}
+# modules still over the limit (issue 13): the list only shrinks (strict: one brought under the limit must leave it)
+OTHERS = {"config.py", "enrich.py", "validate.py", "pipeline.py", "sources/signals.py"}
 # modules whose tags are not moved into templates yet: the list only shrinks
 NOT_YET_TEMPLATED = {"mail.py", "render/stats.py"}
 
@@ -75,6 +75,6 @@ def test_no_html_tag_in_python_source_outside_the_filters(module):
 @pytest.mark.parametrize("module", _modules())
 def test_no_module_is_longer_than_450_lines(module, request):
     if module in OTHERS:
-        request.applymarker(pytest.mark.xfail(strict=False, reason=f"{module} is being split by another part of issue 13"))
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"{module} is still over {MAX_LINES} lines (issue 13)"))
     lines = len((GENERATOR / module).read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"generator/{module}: {lines} lines (at most {MAX_LINES})"

@@ -24,7 +24,7 @@ import re
 from .. import layout
 from ..layout import data_path
 from ..config import Config
-from ..model import Entry, Issue, JournalEntry, JournalIssue
+from ..model import DOI_RE, Entry, Issue, JournalEntry, JournalIssue
 from .text import clean
 
 SCHEMA_VERSION = 1
@@ -49,7 +49,9 @@ def issue_export(day: str, ext: str, kind: str = "issues") -> str:
 
 
 def paper_export(pid: str, ext: str) -> str:
-    return f"exports/arxiv/{paper_key(pid)}.{ext}"
+    """A paper's citation file: ``exports/arxiv/<id>`` or, for a preprint (its id is a DOI), ``exports/doi/<doi>``."""
+    folder = "doi" if DOI_RE.match(pid) else "arxiv"
+    return f"exports/{folder}/{paper_key(pid)}.{ext}"
 
 
 def article_export(pmid: str, ext: str) -> str:
@@ -114,6 +116,17 @@ def _arxiv_year(pid: str) -> str:
 
 def bibtex_paper(e: Entry, issue: Issue, cfg: Config) -> str:
     vid = e.id + (f"v{e.version}" if e.version else "")
+    if e.source != "arxiv":  # a preprint: its DOI is its id; the journal version's DOI (when known) is e.doi
+        return _bib_entry("misc", f"{e.source}:{e.id}", [
+            ("title", e.title),
+            ("author", " and ".join(clean(a) for a in e.authors)),
+            ("year", issue.date[:4]),
+            ("howpublished", f"{e.paper.source_name} preprint"),
+            ("doi", e.id),
+            ("url", e.paper.abs_url),
+            ("note", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})"
+                     + (f"; journal version doi:{e.doi}" if e.doi else "")),
+        ])
     return _bib_entry("misc", f"arxiv:{e.id}", [
         ("title", e.title),
         ("author", " and ".join(clean(a) for a in e.authors)),
@@ -166,8 +179,12 @@ def ris_paper(e: Entry, issue: Issue, cfg: Config) -> str:
     vid = e.id + (f"v{e.version}" if e.version else "")
     rows: list[tuple[str, str | None]] = [("TY", "UNPB"), ("TI", e.title)]
     rows += [("AU", a) for a in e.authors]
-    rows += [("PY", _arxiv_year(e.id)), ("DB", "arXiv"), ("AN", f"arXiv:{vid}"), ("UR", f"https://arxiv.org/abs/{vid}"),
-             ("DO", e.doi), ("N1", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})")]
+    if e.source != "arxiv":
+        rows += [("PY", issue.date[:4]), ("DB", e.paper.source_name), ("DO", e.id), ("UR", e.paper.abs_url),
+                 ("N1", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})")]
+    else:
+        rows += [("PY", _arxiv_year(e.id)), ("DB", "arXiv"), ("AN", f"arXiv:{vid}"), ("UR", f"https://arxiv.org/abs/{vid}"),
+                 ("DO", e.doi), ("N1", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})")]
     rows += [("KW", c) for c in e.categories]
     return _ris(rows)
 
@@ -187,7 +204,6 @@ def ris_article(e: JournalEntry, issue: JournalIssue, cfg: Config) -> str:
 
 
 def _paper_doc(e: Entry, issue: Issue, cfg: Config) -> dict:
-    vid = e.id + (f"v{e.version}" if e.version else "")
     prefix = f"{cfg.site.url}issues/{issue.date[:4]}/{issue.date}/"
     return {
         "id": e.id, "version": e.version, "announce_type": e.announce_type, "topic": e.topic,
@@ -199,8 +215,8 @@ def _paper_doc(e: Entry, issue: Issue, cfg: Config) -> dict:
         "code_links": list(e.code_links), "hf_upvotes": e.hf_upvotes,
         "journal_ref": e.journal_ref, "doi": e.doi, "summary_zh": e.summary_zh, "summary_en": e.summary_en,
         "reason_zh": e.reason_llm_zh or e.reason_zh, "reason_en": e.reason_en, "editor_note": e.editor_note,
-        "links": {"page": prefix + f"#{e.anchor}", "abs": f"https://arxiv.org/abs/{vid}",
-                  "pdf": f"https://arxiv.org/pdf/{vid}", "html": f"https://arxiv.org/html/{vid}",
+        "source": e.source,
+        "links": {"page": prefix + f"#{e.anchor}", "abs": e.paper.abs_url, "pdf": e.paper.pdf_url, "html": e.paper.html_url,
                   "bibtex": export_url(cfg, paper_export(e.id, "bib")), "ris": export_url(cfg, paper_export(e.id, "ris"))},
     }
 
@@ -277,7 +293,7 @@ ISSUE_SCHEMA = {
                     "type": "object",
                     "required": ["id", "title", "authors", "topic", "relevance", "links"],
                     "properties": {
-                        "id": _TEXT, "version": {"type": ["integer", "null"]}, "announce_type": _TEXT, "topic": _TEXT,
+                        "id": _TEXT, "source": {"enum": ["arxiv", "medrxiv", "biorxiv"]}, "version": {"type": ["integer", "null"]}, "announce_type": _TEXT, "topic": _TEXT,
                         "relevance": {"type": "integer"}, "keyword_relevance": {"type": "integer"},
                         "title": _TEXT, "title_zh": _TEXT, "authors": _LIST, "institutions": _LIST, "institutions_zh": _LIST,
                         "institution_ids": _LIST, "author_institutions": {"type": "array", "items": {
