@@ -212,3 +212,101 @@ def test_the_connection_lost_midway_owes_the_rest_and_mails_them_once(project, s
     cli(project, "email", env=env)
     assert mailed(smtp) == ["ana@example.org", "bo@example.org", "cy@example.org"]
     assert "nothing new to send" in cli(project, "email", env=env).stdout
+
+
+# --- the bodies, byte for byte: the issue and highlights emails of the demo (and of hostile text) ----------------------
+# Regenerate on purpose (and say why in the commit) with MAID_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_mail.py
+
+GOLDEN = Path(__file__).parent / "golden"
+HOSTILE = "<script>alert(1)</script> & \"double\" 'single' \u202eflip\u0007 bell\n  folded"
+READER, ODD_READER = "ana@example.org", "o'brien&co@example.org"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo's records (invented sample days, a medRxiv preprint, an editor's pins for week 2025-W10)."""
+    from generator.config import load_config
+    from generator.demo import run_demo
+    from generator.store import Store
+
+    out = tmp_path_factory.mktemp("demo")
+    assert run_demo(out) == 0
+    cfg = load_config(out / "config.yml", env={"SITE_URL": "https://digest.example.org/"})
+    return cfg, Store.of(cfg)
+
+
+def _bodies(cfg, mail, to: str) -> tuple[str, str]:
+    """What a reader gets: the subject and plain part, and the HTML part, of the message for ``to``."""
+    from generator.mail import message_for
+
+    msg = message_for(cfg, mail, to)
+    return (f"Subject: {msg['Subject']}\n\n{msg.get_body(('plain',)).get_content()}",
+            msg.get_body(("html",)).get_content())
+
+
+def _assert_golden(name: str, bodies: tuple[str, str]) -> None:
+    for suffix, body in zip(("txt", "html"), bodies):
+        path = GOLDEN / f"mail-{name}.{suffix}"
+        if os.environ.get("MAID_UPDATE_GOLDEN"):
+            path.write_bytes(body.encode("utf-8"))
+        assert body.encode("utf-8") == path.read_bytes(), f"{path.name} differs from what the mail code writes now"
+
+
+def _week(cfg, store, week_id: str):
+    from generator.render.highlights import build_weeks
+
+    edits = {k: v for k, v in store.highlight_edits().items() if isinstance(v, dict)}
+    return next(w for w in build_weeks(cfg, list(store.issues()), edits) if w.id == week_id)
+
+
+def test_the_demo_issue_email_is_byte_identical_to_the_recorded_one(demo):
+    from generator.mail import issue_mail
+
+    cfg, store = demo
+    _assert_golden("issue-2025-03-05", _bodies(cfg, issue_mail(cfg, store.get_issue("2025-03-05")), READER))
+
+
+def test_the_demo_highlights_email_is_byte_identical_to_the_recorded_one(demo):
+    from generator.mail import highlights_mail
+
+    cfg, store = demo
+    week = _week(cfg, store, "2025-W10")
+    assert week.note_zh and any(p.pinned for p in week.picks) and any(p.comment for p in week.picks)
+    _assert_golden("highlights-2025-W10", _bodies(cfg, highlights_mail(cfg, week), READER))
+
+
+def test_hostile_text_in_an_issue_email_is_escaped_byte_for_byte_as_recorded(demo):
+    """Every branch of the issue email (editor's note, Chinese title, LLM relevance, each summary fallback, a topic
+    missing from the config) with markup, quotes, control and bidi characters in every field and the address."""
+    from dataclasses import replace
+
+    from generator.mail import issue_mail
+
+    cfg, store = demo
+    cfg = replace(cfg, site=replace(cfg.site, title_en=f"Digest {HOSTILE}"))
+    issue = store.get_issue("2025-03-05")
+    issue.editor_note_zh = HOSTILE
+    entries = [e for s in issue.sections for e in s.entries]
+    first, second = entries[0], entries[1]
+    first.title, first.title_zh, first.summary_zh = HOSTILE, HOSTILE, HOSTILE
+    first.authors, first.llm_relevance = [HOSTILE, "B. Author"], 93
+    second.summary_zh, second.summary_en = "", f"English summary {HOSTILE}"
+    issue.sections[-1].topic = f"unlisted {HOSTILE}"
+    bodies = _bodies(cfg, issue_mail(cfg, issue), ODD_READER)
+    assert "<script>" not in bodies[1] and "&lt;script&gt;" in bodies[1] and "\u202e" not in bodies[1]
+    _assert_golden("issue-hostile", bodies)
+
+
+def test_hostile_text_in_a_highlights_email_is_escaped_byte_for_byte_as_recorded(demo):
+    from dataclasses import replace
+
+    from generator.mail import highlights_mail
+
+    cfg, store = demo
+    week = _week(cfg, store, "2025-W10")
+    week = replace(week, note_zh="", note_en=HOSTILE)
+    week.picks[0].comment = HOSTILE
+    week.picks[1].entry.title_zh, week.picks[1].entry.title = HOSTILE, HOSTILE
+    bodies = _bodies(cfg, highlights_mail(cfg, week), ODD_READER)
+    assert "<script>" not in bodies[1] and "&lt;script&gt;" in bodies[1]
+    _assert_golden("highlights-hostile", bodies)
