@@ -20,7 +20,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.sources.signals import Found, html_institutions, openalex_institutions  # noqa: E402
+from generator.sources.authorblock import Found, html_institutions  # noqa: E402
+from generator.sources.signals import openalex_institutions  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 LABELS = ROOT / "bench" / "labels" / "institutions-signals.yaml"

@@ -34,7 +34,8 @@ from .gitops import GitError, git, toplevel
 from .http import FetchError
 from .mail import MailError
 from .enrich import make_enricher
-from .pipeline import RunError, apply_enrichment, merge_issue, needs_enrichment, paper_input, run_day
+from .judge import apply_enrichment, needs_enrichment, paper_input
+from .pipeline import RunError, merge_issue, run_day
 from .render.site import render_all
 from .sitebuild import BuildError
 from .store import RecordError, Store

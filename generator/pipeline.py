@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .config import Config
-from .enrich import Enricher, EnrichStats, Enrichment, PaperInput
+from .enrich import Enricher, EnrichStats
 from .links import find_links
 from .model import ENRICHABLE, LLM_FIELDS, MACHINE_FIELDS, title_key, Dropped, Entry, Issue, Paper, Section, Selection
 from .select import classify
 from .sources import arxiv as arxiv_src
 from . import preprints as preprints_mod
+from .judge import apply_verdicts, judge, llm_verdicts
 from .institutions import Extractor, Namer
 from .sources.signals import hf_signals
 from .sources.signals import institutions as fetch_institutions
@@ -194,29 +195,6 @@ def _merge_entry(old: Entry, fresh: Entry) -> Entry:
     return merged
 
 
-def apply_enrichment(e: Entry, r: Enrichment, signature: str) -> None:
-    """Fill an entry's empty Chinese fields and record the LLM's judgement; never touch edited fields."""
-    for name in ("title_zh", "summary_zh", "abstract_zh", "summary_en"):
-        if name not in e.edited and not getattr(e, name).strip():
-            setattr(e, name, getattr(r, name))
-    for name, value in (("llm_topic", r.topic), ("llm_relevance", r.relevance), ("reason_llm_zh", r.reason_zh),
-                        ("glossary_missing", list(r.glossary_missing)), ("enriched_by", signature)):
-        if name not in e.edited:
-            setattr(e, name, value)
-    if "topic" not in e.edited:
-        e.topic = r.topic
-
-
-def needs_enrichment(e: Entry, signature: str) -> bool:
-    """Un-enriched (or enriched by another model/prompt and still missing a Chinese field)."""
-    missing = [n for n in ("title_zh", "summary_zh", "abstract_zh") if not getattr(e, n).strip() and n not in e.edited]
-    return bool(missing) or not e.enriched_by
-
-
-def paper_input(e: Entry) -> PaperInput:
-    return PaperInput(e.id, e.version, e.title, e.abstract, list(e.categories), e.topic)
-
-
 def merge_issue(
     day: str, number: int, fresh: list[Entry], existing: Issue | None, cfg: Config, candidates: int
 ) -> Issue:
@@ -313,9 +291,9 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     # the LLM's earlier "not medical AI" verdicts on this day stand when it cannot be asked again (no key, an outage):
     # a rerun must not publish what the LLM turned down
     listed = {e.id for e in existing.entries} if existing else set()
-    verdicts = _llm_verdicts(store.load_dropped(ann.date), listed)
+    verdicts = llm_verdicts(store.load_dropped(ann.date), listed)
     if enricher is None:
-        _apply_verdicts(sel, verdicts, set(verdicts))
+        apply_verdicts(sel, verdicts, set(verdicts))
     # a paper this issue already lists stays listed (a rerun never takes one out): it is no candidate "not selected"
     sel.dropped[:] = [d for d in sel.dropped if d.id not in listed]
     report = RunReport(
@@ -375,7 +353,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
 
     if enricher:
         t = time.monotonic()
-        fresh = _judge(cfg, fresh, old, enricher, sel, report, verdicts)
+        fresh = judge(cfg, fresh, old, enricher, sel, report, verdicts)
         timings["enrich"] = time.monotonic() - t
         report.dropped = len(sel.dropped)
         store.save_dropped(ann.date, sorted(sel.dropped, key=lambda d: (-d.relevance, d.id)))
@@ -442,66 +420,6 @@ def _add_institutions(cfg: Config, fresh: list[Entry], old: dict[str, Entry], en
         e.institutions_zh = [zh.get(n, "") for n in names]
     if namer.asked:
         report.signals.append(f"institution names: {namer.asked} asked of the LLM")
-
-
-LLM_VERDICT_PREFIX = "LLM relevance "
-
-
-def _llm_verdicts(dropped: list[dict], listed: set[str]) -> dict[str, Dropped]:
-    """The candidates of a day's drop log that the LLM turned down (and that are not listed in the issue)."""
-    out = {}
-    for d in dropped:
-        if isinstance(d, dict) and str(d.get("reason_en", "")).startswith(LLM_VERDICT_PREFIX) and d.get("id") not in listed:
-            out[d["id"]] = Dropped(d["id"], d.get("title", ""), d.get("topic"), d.get("relevance", 0),
-                                   d.get("reason_zh", ""), d.get("reason_en", ""))
-    return out
-
-
-def _apply_verdicts(sel: SelectResult, verdicts: dict[str, Dropped], ids: set[str]) -> None:
-    """Move the kept candidates in ``ids`` to the drop log with the LLM's earlier verdict on them."""
-    stay = [(p, s) for p, s in sel.kept if p.id not in ids]
-    taken = {p.id for p, _ in sel.kept} - {p.id for p, _ in stay}
-    sel.kept[:] = stay
-    sel.dropped[:] = [d for d in sel.dropped if d.id not in taken] + [verdicts[i] for i in sorted(taken)]
-    sel.dropped.sort(key=lambda d: (-d.relevance, d.id))
-
-
-def _judge(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher, sel: SelectResult,
-           report: RunReport, verdicts: dict[str, Dropped] | None = None) -> list[Entry]:
-    """Enrich the candidates and keep those the LLM (or, failing it, its earlier verdict or the keyword score)
-    accepts."""
-    verdicts = verdicts or {}
-    todo = [e for e in fresh if not (e.id in old and not needs_enrichment(old[e.id], enricher.signature) and old[e.id].version == e.version)]
-    results = enricher.enrich_many([paper_input(e) for e in todo])
-    report.llm = enricher.stats
-    kept = []
-    for e in fresh:
-        r = results.get(e.id)
-        if r is not None:
-            apply_enrichment(e, r, enricher.signature)
-            if r.glossary_missing:
-                report.glossary_flags[e.id] = r.glossary_missing
-            keep = r.relevance >= cfg.llm.keep_threshold
-        elif e.id in verdicts:
-            keep = False
-        else:
-            keep = e.relevance >= cfg.selection.threshold
-        if keep or e.id in old:  # a paper already in this issue is never taken out by a rerun
-            kept.append(e)
-        elif r is None and e.id in verdicts:
-            report.llm_rejected += 1
-            sel.dropped.append(verdicts[e.id])
-        elif r is not None:
-            report.llm_rejected += 1
-            sel.dropped.append(Dropped(
-                e.id, e.title, r.topic, r.relevance,
-                f"大模型判定相关度 {r.relevance}% 低于 {cfg.llm.keep_threshold}%：{r.reason_zh}；关键词 {e.relevance}%",
-                f"{LLM_VERDICT_PREFIX}{r.relevance}% below {cfg.llm.keep_threshold}%; keyword relevance {e.relevance}%",
-            ))
-        else:
-            sel.dropped.append(Dropped(e.id, e.title, e.topic, e.relevance, e.reason_zh + "（未经大模型判定）",
-                                       e.reason_en + " (not judged by the LLM)"))
-    return kept
 
 
 def _save_status(store: Store, report: RunReport) -> None:

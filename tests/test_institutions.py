@@ -14,7 +14,8 @@ import yaml
 from generator.institutions import Extractor, names_in
 from generator.model import Issue
 from generator.render.exports import issue_document
-from generator.sources.signals import author_affiliations, html_institutions, openalex_institutions
+from generator.sources.authorblock import html_institutions
+from generator.sources.signals import openalex_institutions
 from generator.standin import PapersStandIn
 
 from .conftest import require_shared
