@@ -7,14 +7,11 @@ verdict is kept in the drop log), which then stands: a rerun without the LLM nev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .config import Config
 from .enrich import Enricher, Enrichment, PaperInput
 from .model import Dropped, Entry
-
-if TYPE_CHECKING:  # the run's own types, only for annotations (the pipeline imports this module)
-    from .pipeline import RunReport, SelectResult
 
 
 def apply_enrichment(e: Entry, r: Enrichment, signature: str) -> None:
@@ -53,7 +50,7 @@ def llm_verdicts(dropped: list[dict], listed: set[str]) -> dict[str, Dropped]:
     return out
 
 
-def apply_verdicts(sel: SelectResult, verdicts: dict[str, Dropped], ids: set[str]) -> None:
+def apply_verdicts(sel: Any, verdicts: dict[str, Dropped], ids: set[str]) -> None:
     """Move the kept candidates in ``ids`` to the drop log with the LLM's earlier verdict on them."""
     stay = [(p, s) for p, s in sel.kept if p.id not in ids]
     taken = {p.id for p, _ in sel.kept} - {p.id for p, _ in stay}
@@ -62,10 +59,12 @@ def apply_verdicts(sel: SelectResult, verdicts: dict[str, Dropped], ids: set[str
     sel.dropped.sort(key=lambda d: (-d.relevance, d.id))
 
 
-def judge(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher, sel: SelectResult,
-           report: RunReport, verdicts: dict[str, Dropped] | None = None) -> list[Entry]:
+def judge(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher, sel: Any,
+           report: Any, verdicts: dict[str, Dropped] | None = None) -> list[Entry]:
     """Enrich the candidates and keep those the LLM (or, failing it, its earlier verdict or the keyword score)
-    accepts."""
+    accepts.
+    (``sel`` is the run's SelectResult and ``report`` its RunReport: the pipeline owns those types and imports this
+    module, so they are not named here.)"""
     verdicts = verdicts or {}
     todo = [e for e in fresh if not (e.id in old and not needs_enrichment(old[e.id], enricher.signature) and old[e.id].version == e.version)]
     results = enricher.enrich_many([paper_input(e) for e in todo])
