@@ -17,12 +17,14 @@ ISSUES = "issues"
 JOURNAL = "journal"
 SERIES = (ISSUES, JOURNAL)
 HIGHLIGHTS = "highlights"
+REVIEWS = "review"  # quarterly and yearly reviews: pages docs/review/, editor files data/reviews/
+REVIEWS_DATA = "reviews"
 DROPPED = "dropped"
 STATUS = "status.yaml"
 FEEDS = "feeds"  # next to mkdocs.yml; copied into the built site by the hook
 
 # docs/ folders that hold generated files only (a file there that no record produces is removed by a render)
-GENERATED_DIRS = (ISSUES, JOURNAL, "topics", HIGHLIGHTS)
+GENERATED_DIRS = (ISSUES, JOURNAL, "topics", HIGHLIGHTS, REVIEWS)
 
 # An issue page keeps its entries (already-escaped HTML) in a sidecar file: each fragment starts with FRAGMENT and
 # replaces its PLACEHOLDER comment in the page after Markdown has run (overrides/hooks/site_hooks.py).
@@ -45,6 +47,21 @@ def dropped(day: str) -> str:
 def highlights_record(week: str) -> str:
     """An editor's highlights file inside data/: ``highlights/2025-W23.yaml``."""
     return f"{HIGHLIGHTS}/{week}.yaml"
+
+
+def review_record(period: str) -> str:
+    """An editor's review file inside data/: ``reviews/2025.yaml``, ``reviews/2025-Q2.yaml``."""
+    return f"{REVIEWS_DATA}/{period}.yaml"
+
+
+def review_page(period: str, lang: str) -> str:
+    """A review page inside docs/, one per interface: ``review/2025-Q2.md`` (zh) and ``review/2025-Q2.en.md``."""
+    return f"{REVIEWS}/{period}.md" if lang == "zh" else f"{REVIEWS}/{period}.{lang}.md"
+
+
+def review_url(site_url: str, period: str, lang: str = "zh") -> str:
+    """The public URL of a review page (zh at the root, en under en/)."""
+    return f"{site_url}{'' if lang == 'zh' else f'{lang}/'}{REVIEWS}/{period}/"
 
 
 def page(series: str, day: str) -> str:

@@ -3,6 +3,7 @@
     data/issues/YYYY/YYYY-MM-DD.yaml    one issue (the source of truth; editors edit this)
     data/dropped/YYYY/YYYY-MM-DD.yaml   candidates that scored above zero but were not kept, and why
     data/journal/YYYY/YYYY-MM-DD.yaml   one week of the journal digest (文献快递), named by the window's last day
+    data/reviews/YYYY[-Qn].yaml         an editor's introduction, comments, pins for a review (never written here)
     data/status.yaml                    the last runs' outcomes, shown on the home page
 
 YAML is dumped with a fixed key order and style, so the same record always
@@ -264,6 +265,20 @@ class Store:
     def highlight_edits(self) -> dict[str, Any]:
         """Week id (2025-W23) -> the editor's file content, as written (validated by ``validate``)."""
         return {p.stem: self.load_raw(p) for p in self.highlight_paths()}
+
+    # ---------------------------------------------------------------- reviews (editor input only)
+
+    @property
+    def reviews_dir(self) -> Path:
+        return self.data_dir / layout.REVIEWS_DATA
+
+    def review_paths(self) -> list[Path]:
+        return _yaml_files(self.reviews_dir, "*.yaml")
+
+    def review_edits(self) -> dict[str, Any]:
+        """Period id (2025, 2025-Q2) -> the editor's review file content, as written (validated by ``validate``);
+        read through ``safe_load_record`` like every file an editor can change."""
+        return {p.stem: self.load_raw(p) for p in self.review_paths()}
 
     # ---------------------------------------------------------------- others
 

@@ -365,3 +365,50 @@ def build_exports(cfg: Config, issues: list[Issue], journals: list[JournalIssue]
     for issue in everything:
         out.update(issue_exports(cfg, issue))
     return out
+
+
+# ------------------------------------------------------------------ reviews
+
+
+def review_export(period: str) -> str:
+    return f"exports/reviews/{period}.json"
+
+
+def review_document(r, cfg: Config) -> dict:
+    """A quarterly or yearly review (``render.review.Review``) as JSON: the counted figures, the papers it names
+    (each with its entry's page) and the checked theme paragraphs.  Versioned like the issue document."""
+    def paper(p) -> dict:
+        return {"id": p.entry.id, "source": p.entry.source, "topic": p.entry.topic, "title": p.entry.title,
+                "title_zh": p.entry.title_zh, "relevance": p.rank, "hf_upvotes": p.entry.hf_upvotes,
+                "issue": p.day, "page": f"{cfg.site.url}issues/{p.day[:4]}/{p.day}/#{p.entry.anchor}"}
+
+    def change(c) -> dict:
+        return {"key": c.key, "now": c.now, "before": c.before}
+
+    def term(c) -> dict:
+        return {"phrase": c.key, "papers": c.now, "papers_before": c.before, "points": c.points}
+
+    return {
+        "schema_version": SCHEMA_VERSION, "kind": "review", "period": r.period.id, "start": r.period.start,
+        "end": r.period.end, "last_issue": r.last_day, "complete": r.complete, "issues": len(r.days),
+        "papers": len(r.papers), "previous": {"period": r.period.previous.id, "papers": r.previous_papers},
+        "url": layout.review_url(cfg.site.url, r.period.id),
+        "topics": [change(c) for c in r.topics], "sources": [change(c) for c in r.sources],
+        "rising_terms": [term(c) for c in r.rising], "falling_terms": [term(c) for c in r.falling],
+        "most_followed": [dict(paper(p), pinned_in=list(p.pinned_weeks)) for p in r.followed],
+        "releases": [dict(paper(p), links=list(links)) for p, links in r.releases],
+        "institutions": [{"name": n, "name_zh": z, "papers": k} for n, z, k in r.institutions],
+        "recommendations": {t: [dict(paper(p), pinned=p.entry.id in r.pinned) for p in ps] for t, ps in r.table.items()},
+        "themes": {t: [{"phrase": th.cluster.phrase, "papers": th.cluster.ids, "zh": th.zh, "en": th.en}
+                       for th in ths] for t, ths in r.themes.items()},
+        "editor": {"intro": dict(r.intro), "comments": {t: dict(c) for t, c in r.comments.items()}},
+    }
+
+
+def review_exports(cfg: Config, reviews: list) -> dict[str, bytes]:
+    """Every review's JSON document and their index (``exports/reviews/index.json``)."""
+    out = {review_export(r.period.id): _dump(review_document(r, cfg)) for r in reviews}
+    index = [{"period": r.period.id, "complete": r.complete, "papers": len(r.papers), "last_issue": r.last_day,
+              "json": export_url(cfg, review_export(r.period.id))} for r in reviews]
+    out["exports/reviews/index.json"] = _dump({"schema_version": SCHEMA_VERSION, "reviews": index})
+    return out

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
 
+from .. import layout
 from ..config import Config
 from ..model import Entry, Issue
 from .pages import BADGES, LANGS, institutions_text, issue_url
@@ -150,4 +151,40 @@ def build_feeds(cfg: Config, issues: list[Issue]) -> list[FeedFile]:
         for t in cfg.topics:
             name = t.name_zh if zh else t.name_en
             files += _paper_feed(cfg, issues, lang, f"topic-{t.id}", name, t.description_zh if zh else t.description_en, t.id)
+    return files
+
+
+def review_feeds(cfg: Config, reviews: list) -> list[FeedFile]:
+    """One item per quarterly or yearly review (``render.review.Review``, newest first): its counts, its editor's
+    introduction and the recommendation table's papers per topic, linked to their entries.  An item is dated by
+    the period's last issue, so a review in progress moves forward as issues are added."""
+    from . import review as review_mod  # the review module renders pages and imports this one
+
+    files: list[FeedFile] = []
+    recent = reviews[: cfg.feeds.max_issue_items]
+    for lang in LANGS:
+        zh = lang == "zh"
+        newest = max((r.last_day for r in recent), default=None)
+        fg = _new_feed(cfg, lang, "reviews", "季度与年度回顾" if zh else "Reviews",
+                       "每篇回顾一条" if zh else "One item per quarterly or yearly review", newest)
+        for r in sorted(recent, key=lambda r: (r.last_day, r.period.quarter or 0, r.period.id)):
+            fe = fg.add_entry()
+            tag = _tag(cfg, r.period.start, f"review:{r.period.id}")
+            fe.id(tag)
+            fe.title(review_mod.review_title(r, lang))
+            fe.link(href=layout.review_url(cfg.site.url, r.period.id, lang), rel="alternate")
+            counts = (f"{len(r.papers)} 篇论文 · {len(r.days)} 期 · {r.period.start} – {r.last_day}" if zh else
+                      f"{len(r.papers)} papers · {len(r.days)} issues · {r.period.start} – {r.last_day}")
+            intro = (r.intro.get(lang) or "").strip()
+            groups = []
+            for topic, picks in r.table.items():
+                t = cfg.topic(topic) if topic in cfg.topic_ids else None
+                name = (t.name_zh if zh else t.name_en) if t else topic
+                groups.append((name, len(picks), [((clean(p.entry.title_zh) if zh else "") or clean(p.entry.title),
+                                                   issue_url(cfg, p.day, lang, p.entry.anchor)) for p in picks]))
+            fe.content(str(ITEMS.issue(counts + (f" — {intro}" if intro else ""), groups)).rstrip("\n"), type="html")
+            fe.published(_stamp(r.last_day))
+            fe.updated(_stamp(r.last_day))
+            fe.guid(tag, permalink=False)
+        files += _write_pair(fg, cfg, lang, "reviews")
     return files

@@ -197,8 +197,10 @@ def _status_line(status: dict, lang: str) -> str:
 
 
 def home_page(
-    cfg: Config, lang: str, summaries: list[IssueSummary], latest: Issue | None, status: dict, journal=None
+    cfg: Config, lang: str, summaries: list[IssueSummary], latest: Issue | None, status: dict, journal=None,
+    reviews: list[tuple[str, str]] = (),
 ) -> str:
+    """``reviews``: (period id, title) of the newest quarterly and yearly reviews, linked under the recent issues."""
     t = L[lang]
     title = cfg.site.title_zh if lang == "zh" else cfg.site.title_en
     intro = (
@@ -235,6 +237,10 @@ def home_page(
             f"| [{t['issue'].format(n=s.number)}]({issue_page_path(s.date)}) | {s.date} | {s.total} | {_topic_counts(s, cfg, lang)} |"
         )
     out += ["", f"[{t['all_issues']} →](archive.md) · [{t['subscribe']} →](subscribe.md)", ""]
+    if reviews:
+        m = catalogue(lang)
+        links = " · ".join(f"[{md_escape(title)}](review/{pid}.md)" for pid, title in reviews)
+        out += [f"## {m['rv_reviews']}", "", f"{links} · [{m['rv_all_reviews']} →](review/index.md)", ""]
     if journal is not None:
         zh = lang == "zh"
         name = cfg.journal.title_zh if zh else cfg.journal.title_en
@@ -250,6 +256,7 @@ def archive_page(cfg: Config, lang: str, summaries: list[IssueSummary]) -> str:
     out = [_front_matter(title=t["archive"], edit_url=source_url(cfg, data_path(cfg, "issues/"))), GENERATED.format(src=data_path(cfg, "")), "", f"# {t['archive']}", ""]
     if not summaries:
         return "\n".join(out + [t["no_issues"], ""])
+    out += [catalogue(lang)["rv_archive_link"].format(href="review/index.md"), ""]
     by_month: dict[str, list[IssueSummary]] = defaultdict(list)
     for s in summaries:
         by_month[s.date[:7]].append(s)

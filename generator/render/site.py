@@ -26,7 +26,7 @@ from . import feeds as feeds_mod
 from . import exports as exports_mod
 from . import highlights as highlights_mod
 from . import journal as journal_mod
-from . import pages, sanitize, search_index, stats, templating
+from . import pages, review, review_themes, sanitize, search_index, stats, templating
 from . import text as text_mod
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,12 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
             bucket = per_topic.get(e.topic)
             if bucket is not None and len(bucket) < cfg.feeds.topic_page_items:
                 bucket.append((issue.date, e))
+    reviews = reviews_of(cfg, store, issues)
+    newest_reviews = sorted(reviews, key=lambda r: (r.last_day, r.period.quarter is not None), reverse=True)[:2]
     for lang in pages.LANGS:
-        out[_lang_name("index", lang)] = pages.home_page(cfg, lang, summaries, latest, status, latest_journal)
+        out[_lang_name("index", lang)] = pages.home_page(
+            cfg, lang, summaries, latest, status, latest_journal,
+            [(r.period.id, review.review_title(r, lang)) for r in newest_reviews])
         if cfg.journal.enabled or journals:
             out[_lang_name("journal/index", lang)] = journal_mod.journal_index_page(cfg, lang, journals)
         out[_lang_name("archive", lang)] = pages.archive_page(cfg, lang, summaries)
@@ -88,6 +92,7 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
             out[_lang_name(f"topics/{t.id}", lang)] = pages.topic_page(cfg, lang, t, per_topic[t.id])
     if cfg.highlights.enabled:
         out.update(highlights_mod.highlights_pages(cfg, weeks_of(cfg, store, issues)))
+    out.update(review.review_pages(cfg, reviews))
     return out
 
 
@@ -113,11 +118,22 @@ def weeks_of(cfg: Config, store: Store, issues: list[Issue]) -> list[highlights_
     return highlights_mod.build_weeks(cfg, issues, edits)
 
 
+def reviews_of(cfg: Config, store: Store, issues: list[Issue]) -> list[review.Review]:
+    """The quarterly and yearly reviews with their cached, checked themes; an editor file with problems counts as
+    empty here (``validate`` names them)."""
+    edits = {pid: raw for pid, raw in store.review_edits().items()
+             if not review.check_editor_file(raw, pid, cfg.topic_ids)}
+    reviews = review.build_reviews(cfg, issues, edits, store.highlight_edits())
+    review_themes.load_themes(cfg, reviews, issues)
+    return reviews
+
+
 def build_all_feeds(cfg: Config, store: Store, issues: list[Issue]) -> list[feeds_mod.FeedFile]:
-    """The daily issues' feeds, the weekly highlights' and the journal digest's."""
+    """The daily issues' feeds, the weekly highlights', the reviews' and the journal digest's."""
     files = feeds_mod.build_feeds(cfg, issues)
     if cfg.highlights.enabled:
         files += highlights_mod.highlights_feeds(cfg, weeks_of(cfg, store, issues))
+    files += feeds_mod.review_feeds(cfg, reviews_of(cfg, store, issues))
     journals: list[JournalIssue] = list(store.journals())
     if cfg.journal.enabled or journals:
         files += journal_mod.build_journal_feeds(cfg, journals)
@@ -319,9 +335,16 @@ def write_exports(cfg: Config, site_dir: Path, store: Store | None = None) -> Re
         current[key] = {"digest": digest, "files": list(files), "summary": list(exports_mod.summary_of(issue))}
     for rel, content in exports_mod.index_exports(cfg, [tuple(e["summary"]) for e in current.values()]).items():
         put(rel, content)
+    review_files = exports_mod.review_exports(cfg, reviews_of(cfg, store, list(store.issues())))
+    for rel, content in review_files.items():  # a review depends on the whole archive: written every time
+        put(rel, content)
     keep = {f for entry in current.values() for f in entry["files"]} | {exports_mod.SCHEMA_PATH, "exports/index.json"}
-    if previous:  # papers or issues that are gone since the last write
+    keep |= set(review_files)
+    if previous:  # papers or issues that are gone since the last write, reviews of periods that are gone
         stale = [rel for entry in previous.values() for rel in entry["files"] if rel not in keep]
+        reviews_dir = site_dir / "exports" / "reviews"
+        stale += [str(p.relative_to(site_dir)) for p in sorted(reviews_dir.glob("*.json"))
+                  if str(p.relative_to(site_dir)) not in keep] if reviews_dir.exists() else []
     else:  # no usable manifest: look at everything
         folder = site_dir / "exports"
         stale = [str(p.relative_to(site_dir)) for p in folder.rglob("*") if p.is_file() and p.name != ".manifest.json"]
