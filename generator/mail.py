@@ -11,7 +11,8 @@ refused (550)".  Each recipient gets their own message (the list is never disclo
 their address and a ``List-Unsubscribe`` header.  The server and the list are secrets: ``SMTP_HOST``,
 ``SMTP_PORT`` (optional), ``SMTP_USER``, ``SMTP_PASSWORD`` and the variable named by ``email.recipients_env``.
 
-Paper text is escaped in the HTML part (``render.text.esc``); the plain part is plain text.
+The HTML part is written by templates (``templates/mail_*.html.j2``: paper text through the ``esc`` filter); the plain
+part is plain text, written here from the same rows.
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 
+from markupsafe import Markup
+
 from .config import Config
-from .model import Issue
+from .model import Entry, Issue
 from .render.highlights import Week, build_weeks, week_bounds, week_id
-from .render.text import clean, esc, truncate
+from .render.templating import macro
+from .render.text import clean
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,28 @@ def _issue_url(cfg: Config, day: str) -> str:
     return f"{cfg.site.url}issues/{day[:4]}/{day}/"
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One paper as both bodies show it: chosen once here, written as text here and as HTML by the template."""
+
+    entry: Entry
+    title_zh: str  # cleaned; "" when untranslated
+    link: str
+    why: str  # the line under the title: the editor's comment, else a summary, else why it was selected
+    pinned: bool = False
+
+
+def _row(entry: Entry, link: str, comment: str = "", pinned: bool = False) -> _Row:
+    why = clean(comment) or clean(entry.summary_zh) or clean(entry.summary_en) or clean(entry.reason_en)
+    return _Row(entry, clean(entry.title_zh), link, why, pinned)
+
+
+def _text(row: _Row, mark: str = "- ") -> list[str]:
+    """A row in the plain body: titles, the line under them, the link."""
+    zh = f"{row.title_zh} | " if row.title_zh else ""
+    return [f"{mark}{zh}{clean(row.entry.title)}", f"  {row.why}", f"  {row.link}"]
+
+
 def issue_mail(cfg: Config, issue: Issue) -> Mail:
     url = _issue_url(cfg, issue.date)
     names = {t.id: t for t in cfg.topics}
@@ -57,34 +83,20 @@ def issue_mail(cfg: Config, issue: Issue) -> Mail:
     subject = f"{cfg.site.title_zh} 第 {issue.number} 期 · {issue.date}（{n} 篇）"
     text = [f"{cfg.site.title_zh} · {cfg.site.title_en}", f"第 {issue.number} 期 · Issue {issue.number} · {issue.date} · {n} 篇 papers",
             url, ""]
-    html = [f'<h1 style="font-size:20px;margin:0 0 4px">{esc(cfg.site.title_zh)} 第 {issue.number} 期</h1>',
-            f'<p style="color:#666;margin:0 0 16px">{esc(cfg.site.title_en)} · Issue {issue.number} · {issue.date} · '
-            f'{n} 篇 papers · <a href="{esc(url)}">在网站阅读 · Read on the site</a></p>']
     note = issue.editor_note_zh.strip() or issue.editor_note_en.strip()
     if note:
         text += [f"编者按 · Editor's note: {clean(note)}", ""]
-        html.append(f'<p style="border-left:3px solid #00897b;padding-left:8px">{esc(note)}</p>')
+    groups = []
     for s in issue.sections:
         if not s.entries:
             continue
         t = names.get(s.topic)
         head = f"{t.name_zh} · {t.name_en}" if t else s.topic
-        text += [f"== {head} ({len(s.entries)}) =="]
-        html.append(f'<h2 style="font-size:16px;margin:20px 0 8px">{esc(head)}（{len(s.entries)}）</h2>')
-        for e in s.entries:
-            link = f"{url}#{e.anchor}"
-            zh = clean(e.title_zh)
-            summary = clean(e.summary_zh) or clean(e.summary_en) or clean(e.reason_en)
-            text += [f"- {zh + ' | ' if zh else ''}{clean(e.title)}", f"  {summary}", f"  {link}"]
-            html.append(
-                '<div style="margin:0 0 12px">'
-                + (f'<div style="font-weight:600">{esc(zh)}</div>' if zh else "")
-                + f'<div><a href="{esc(link)}">{esc(e.title)}</a></div>'
-                + f'<div style="color:#555;font-size:13px">{esc(truncate(", ".join(e.authors), 160))} · '
-                  f'arXiv:{esc(e.id)} · {e.llm_relevance if e.llm_relevance is not None else e.relevance}%</div>'
-                + f'<div style="font-size:14px">{esc(summary)}</div></div>')
-        text.append("")
-    return Mail(f"issue:{issue.date}", subject, "\n".join(text), "\n".join(html))
+        rows = [_row(e, f"{url}#{e.anchor}") for e in s.entries]
+        groups.append((head, rows))
+        text += [f"== {head} ({len(rows)}) =="] + [line for row in rows for line in _text(row)] + [""]
+    html = macro("mail_issue.html.j2", "issue")(cfg.site, issue.number, issue.date, n, url, note, groups)
+    return Mail(f"issue:{issue.date}", subject, "\n".join(text), str(html))
 
 
 def highlights_mail(cfg: Config, week: Week) -> Mail:
@@ -92,23 +104,13 @@ def highlights_mail(cfg: Config, week: Week) -> Mail:
     url = f"{cfg.site.url}highlights/{week.id[:4]}/{week.id}/"
     subject = f"{cfg.site.title_zh} · 本周精选 {week.id}（{len(week.picks)} 篇）"
     text = [f"本周精选 · Weekly highlights {week.id} ({monday} – {sunday})", url, ""]
-    html = [f'<h1 style="font-size:20px;margin:0 0 4px">本周精选 · Weekly highlights {week.id}</h1>',
-            f'<p style="color:#666">{monday} – {sunday} · <a href="{esc(url)}">在网站阅读 · Read on the site</a></p>']
-    if week.note_zh.strip() or week.note_en.strip():
-        note = week.note_zh.strip() or week.note_en.strip()
+    note = week.note_zh.strip() or week.note_en.strip()
+    if note:
         text += [clean(note), ""]
-        html.append(f'<p style="border-left:3px solid #00897b;padding-left:8px">{esc(note)}</p>')
-    html.append("<ol>")
-    for p in week.picks:
-        e = p.entry
-        link = f"{_issue_url(cfg, p.day)}#{e.anchor}"
-        zh = clean(e.title_zh)
-        why = clean(p.comment) or clean(e.summary_zh) or clean(e.summary_en) or clean(e.reason_en)
-        text += [f"{'* ' if p.pinned else '- '}{zh + ' | ' if zh else ''}{clean(e.title)}", f"  {why}", f"  {link}"]
-        html.append(f'<li style="margin-bottom:10px">' + (f"<strong>{esc(zh)}</strong><br>" if zh else "")
-                    + f'<a href="{esc(link)}">{esc(e.title)}</a><br><span style="font-size:14px">{esc(why)}</span></li>')
-    html.append("</ol>")
-    return Mail(f"highlights:{week.id}", subject, "\n".join(text), "\n".join(html))
+    rows = [_row(p.entry, f"{_issue_url(cfg, p.day)}#{p.entry.anchor}", p.comment, p.pinned) for p in week.picks]
+    text += [line for row in rows for line in _text(row, "* " if row.pinned else "- ")]
+    html = macro("mail_highlights.html.j2", "highlights")(week.id, monday, sunday, url, note, rows)
+    return Mail(f"highlights:{week.id}", subject, "\n".join(text), str(html))
 
 
 def _recipients(cfg: Config, env: dict[str, str]) -> list[str]:
@@ -131,12 +133,9 @@ def message_for(cfg: Config, mail: Mail, to: str) -> EmailMessage:
     msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     note_text = (f"\n--\n您收到这封邮件，是因为 {to} 订阅了{cfg.site.title_zh}。退订：{unsubscribe}\n"
                  f"You receive this because {to} subscribed to {cfg.site.title_en}. Unsubscribe: {unsubscribe}\n")
-    note_html = (f'<hr><p style="color:#888;font-size:12px">您收到这封邮件，是因为 {esc(to)} 订阅了{esc(cfg.site.title_zh)}。'
-                 f'<a href="{esc(unsubscribe)}">退订</a> · You receive this because {esc(to)} subscribed to '
-                 f'{esc(cfg.site.title_en)}. <a href="{esc(unsubscribe)}">Unsubscribe</a>.</p>')
     msg.set_content(mail.text + note_text)
-    msg.add_alternative(f'<!doctype html><html><body style="font-family:sans-serif;max-width:680px">{mail.html}{note_html}'
-                        "</body></html>", subtype="html")
+    body = Markup(mail.html)  # rendered by a mail body template: escaped there, not again
+    msg.add_alternative(str(macro("mail_message.html.j2", "message")(body, to, cfg.site, unsubscribe)), subtype="html")
     return msg
 
 
