@@ -372,6 +372,7 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
     paths = store.issue_paths()
     numbers: dict[int, str] = {}
     weeks: dict[str, tuple[set[str], set[str]]] = {}  # week id -> (ids its issues list, ids they removed)
+    by_day: dict[str, set[str]] = {}
     for p in paths:
         rel = _rel(p, cfg)
         try:
@@ -389,6 +390,7 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
         if isinstance(raw, dict) and not _date_problems(raw.get("date"), ""):
             listed, removed = weeks.setdefault(week_id(str(raw["date"])), (set(), set()))
             listed.update(_item_ids(raw, DAILY_ITEMS))
+            by_day[str(raw["date"])] = _item_ids(raw, DAILY_ITEMS)  # for the reviews' editor files
             removed.update(x for x in raw.get("removed") or [] if isinstance(x, str))
     journal_numbers: dict[int, str] = {}
     journal_paths = store.journal_paths()
@@ -426,6 +428,9 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
             continue
         found = check_editor_file(raw, rel)
         problems += found or advisory(_highlight_id_problems(raw, rel, p.stem, weeks) + check_editor_text(raw, rel))
+    from .render.review_editor import file_problems
+
+    problems += file_problems(cfg, store, by_day, _rel)
     return len(paths) + len(journal_paths), problems
 
 

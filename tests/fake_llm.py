@@ -14,6 +14,12 @@ consumed one per request:
 A paper whose abstract contains "ignore previous instructions" gets the "leak"
 answer every time, as an obedient model would.
 
+Review clusters (the ``<<<CLUSTER`` prompt, scripted under the key ``"review"``) get a theme paragraph citing the
+cluster's first two papers as ``[[id]]`` with numbers from their summaries; the hostile modes are ``"invent"`` (also
+cites an id no archive holds and names a made-up title in 《》), ``"foreign"`` (also cites ``server.foreign_id``, a
+real paper outside the cluster), ``"number"`` (changes a figure: 0.999 and 99.9%), ``"bareid"`` (names a cluster
+paper's id without brackets) and ``"notjson"``.
+
 Journal articles (the ``<<<ARTICLE`` prompt) get a structured summary whose 结果 carries the English results
 text, so every figure is kept; ``"dropnumbers"`` answers with a 结果 that has no numbers at all.
 """
@@ -39,6 +45,7 @@ class FakeLLM(ThreadingHTTPServer):
         self.topic: dict[str, str] = {}
         # True: every answer names a topic other than the keyword topic (the next one in TOPIC_CYCLE)
         self.shift_topics = False
+        self.foreign_id = "2506.00000"  # the paper a "foreign" review answer cites from outside its cluster
         self.requests: list[dict] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -115,6 +122,35 @@ def journal_answer(server: "FakeLLM", p: dict, mode: str) -> str:
     return json.dumps(good, ensure_ascii=False)
 
 
+def _cluster(body: dict) -> dict:
+    user = next((m["content"] for m in body.get("messages", []) if m["role"] == "user"), "")
+    m = re.search(r"<<<CLUSTER\n(.*?)\nCLUSTER>>>", user, re.S)
+    return json.loads(m.group(1)) if m else {}
+
+
+def review_answer(server: "FakeLLM", cluster: dict, mode: str) -> str:
+    papers = cluster["papers"][:2]
+    n = cluster["figures"]["papers_in_cluster"]
+    zh = f"本组 {n} 篇论文都涉及 {cluster['shared_phrase']}。" + "".join(
+        f"[[{p['id']}]] 报告：{p['summary_zh'] or p['summary'] or p['title']}。" for p in papers)
+    en = f"The {n} papers share {cluster['shared_phrase']}. " + " ".join(
+        f"[[{p['id']}]] reports: {p['summary'] or p['title']}." for p in papers)
+    if mode == "invent":
+        zh += " 另见 [[2599.99999]]《一篇并不存在的论文》。"
+        en += " See also [[2599.99999]], 《A Paper That Was Never Written》."
+    elif mode == "foreign":
+        zh += f" 与之相比，[[{server.foreign_id}]] 采用了不同的方法。"
+        en += f" By contrast, [[{server.foreign_id}]] takes another route."
+    elif mode == "number":
+        zh += " 其 AUC 达到 0.999，准确率 99.9%。"
+        en += " Its AUC reaches 0.999 with 99.9% accuracy."
+    elif mode == "bareid":
+        en += f" The strongest is {papers[0]['id']}."
+    elif mode == "notjson":
+        return "Here is your paragraph: no JSON today."
+    return json.dumps({"zh": zh, "en": en}, ensure_ascii=False)
+
+
 def _glossary(body: dict) -> list[str]:
     user = next((m["content"] for m in body.get("messages", []) if m["role"] == "user"), "")
     return re.findall(r"^- .+? → (.+)$", user, re.M)
@@ -123,6 +159,9 @@ def _glossary(body: dict) -> list[str]:
 def answer(server: FakeLLM, body: dict, mode: str) -> str:
     p = _paper(body)
     system = next((m["content"] for m in body.get("messages", []) if m["role"] == "system"), "")
+    cluster = _cluster(body)
+    if cluster:
+        return review_answer(server, cluster, mode)
     if not p and "names of research institutions" in system:  # the institution-name task: a JSON list of names
         names = json.loads(next(m["content"] for m in body["messages"] if m["role"] == "user"))
         return json.dumps({n: f"{n.split()[0]}机构" for n in names}, ensure_ascii=False)
@@ -193,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, body: dict) -> None:
         srv = self.server
         p = _paper(body)
-        mode = srv.next_mode(p.get("id", ""))
+        mode = srv.next_mode("review" if _cluster(body) else p.get("id", ""))
         if "ignore previous instructions" in p.get("abstract", "").lower():
             mode = "leak"
         if srv.latency:

@@ -35,15 +35,15 @@ from .. import layout
 from ..config import Config
 from ..layout import data_path
 from ..links import kind_of
-from ..model import ARXIV_ID_RE, DOI_RE, SOURCES, Entry, Issue
+from ..model import SOURCES, Entry, Issue
 from ..select import _distinct, _hits
-from . import review_themes, sanitize
+from . import review_themes
+from .review_editor import editor_path
 from .highlights import week_bounds
 from .pages import source_url
 from .templating import render
 
 PERIOD_RE = re.compile(r"^(\d{4})(?:-Q([1-4]))?\Z")
-EDITOR_KEYS = {"intro", "comments", "pinned", "removed"}
 TABLE_PER_TOPIC = 5
 TOP_N = 10
 MIN_TERM_PAPERS = 2  # a term needs this many papers in one of the two periods to be called a trend
@@ -142,52 +142,6 @@ class Review:
     @property
     def last_day(self) -> str:
         return max(self.days)
-
-
-# ------------------------------------------------------------------ the editor's file
-
-
-def _ids_ok(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(x, str) and (ARXIV_ID_RE.match(x) or DOI_RE.match(x)) for x in v)
-
-
-def _bilingual(v: Any) -> bool:
-    return isinstance(v, dict) and all(k in ("zh", "en") and isinstance(t, (str, type(None))) for k, t in v.items())
-
-
-def check_editor_file(raw: Any, path: str, topic_ids: list[str]) -> list[str]:
-    """Problems in a review's editor file (empty: valid)."""
-    if raw is None:
-        return []
-    if not isinstance(raw, dict):
-        return [f"{path}: expected a mapping with intro:, comments:, pinned:, removed:"]
-    out = [f"{path}: unknown key {k!r} (known: {', '.join(sorted(EDITOR_KEYS))})" for k in raw if k not in EDITOR_KEYS]
-    for key in ("pinned", "removed"):
-        if not _ids_ok(raw.get(key, [])):
-            out.append(f"{path}: {key}: expected a list of paper ids in quotes, like ['2506.05361']")
-    if not _bilingual(raw.get("intro", {})):
-        out.append(f"{path}: intro: expected {{zh: '...', en: '...'}}")
-    comments = raw.get("comments", {})
-    if not isinstance(comments, dict) or not all(_bilingual(v) for v in comments.values()):
-        out.append(f"{path}: comments: expected topic: {{zh: '...', en: '...'}}")
-    else:
-        out += [f"{path}: comments: unknown topic {k!r} (topics: {', '.join(topic_ids)})"
-                for k in comments if k not in topic_ids]
-    return out
-
-
-def check_editor_text(raw: Any, path: str) -> list[str]:
-    """What the page would show as text instead of as written (for ``validate``; rendering sanitises regardless)."""
-    if not isinstance(raw, dict):
-        return []
-    texts = [(f"intro.{lang}", t) for lang, t in (raw.get("intro") or {}).items()] if _bilingual(raw.get("intro")) else []
-    comments = raw.get("comments") if isinstance(raw.get("comments"), dict) else {}
-    texts += [(f"comments.{topic}.{lang}", t) for topic, v in comments.items() if _bilingual(v) for lang, t in v.items()]
-    return [line for where, text in texts if isinstance(text, str) for line in sanitize.report(path, where, text)]
-
-
-def editor_path(cfg: Config, period: str) -> str:
-    return data_path(cfg, layout.review_record(period))
 
 
 # ------------------------------------------------------------------ counting

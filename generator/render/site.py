@@ -26,7 +26,7 @@ from . import feeds as feeds_mod
 from . import exports as exports_mod
 from . import highlights as highlights_mod
 from . import journal as journal_mod
-from . import pages, review, review_themes, sanitize, search_index, stats, templating
+from . import pages, review, review_editor, review_themes, sanitize, search_index, stats, templating
 from . import text as text_mod
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def reviews_of(cfg: Config, store: Store, issues: list[Issue]) -> list[review.Re
     """The quarterly and yearly reviews with their cached, checked themes; an editor file with problems counts as
     empty here (``validate`` names them)."""
     edits = {pid: raw for pid, raw in store.review_edits().items()
-             if not review.check_editor_file(raw, pid, cfg.topic_ids)}
+             if not review_editor.check_editor_file(raw, pid, cfg.topic_ids)}
     reviews = review.build_reviews(cfg, issues, edits, store.highlight_edits())
     review_themes.load_themes(cfg, reviews, issues)
     return reviews
