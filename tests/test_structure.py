@@ -20,7 +20,7 @@ MAX_LINES = 450
 # modules still over the limit (issue 13): the list only shrinks (strict: one brought under the limit must leave it)
 OTHERS = {"enrich.py", "validate.py"}
 # modules whose tags are not moved into templates yet: the list only shrinks
-NOT_YET_TEMPLATED = {"render/stats.py"}
+NOT_YET_TEMPLATED: set[str] = set()
 
 
 def _modules() -> list[str]:

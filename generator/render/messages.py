@@ -20,6 +20,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "nothing_kept": "{d}：arXiv 公告 {c} 篇，无一入选。", "published": "{d}：第 {n} 期已发布，收录 {k} 篇（候选 {c} 篇）。",
         "topic_recent": "最近收录的论文", "topic_none": "该专题暂无论文。", "more_in_archive": "更早的论文请见[往期归档]({href})。",
         "feeds": "订阅源", "issues_in_month": "{m}（{k} 期）", "relevance": "相关度",
+        # statistics page
+        "stats": "统计", "stats_chart": "每周各专题论文数", "stats_recent": "最近 {n} 周", "stats_per_year": "各年合计",
+        "stats_intro": "每周（周一起）各专题收录的论文数，最近 {n} 周；共 {t} 篇，{k} 期。",
+        "stats_week": "周", "stats_year": "年", "stats_total": "合计",
         # feed items
         "why": "推荐理由", "ai_summary": "AI 总结", "editor": "本刊点评", "ai_comment": "AI 草拟点评",
         # search
@@ -56,6 +60,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "topic_recent": "Recently listed papers", "topic_none": "No paper in this topic yet.",
         "more_in_archive": "Older papers are in the [archive]({href}).", "feeds": "Feeds",
         "issues_in_month": "{m} ({k} issues)", "relevance": "relevance",
+        "stats": "Statistics", "stats_chart": "Papers per topic per week", "stats_recent": "The last {n} weeks",
+        "stats_per_year": "Per year",
+        "stats_intro": "Papers listed per topic in each week (weeks start on Monday), the last {n} weeks; {t} papers in {k} "
+                       "issues overall.",
+        "stats_week": "Week of", "stats_year": "Year", "stats_total": "Total",
         "why": "Why", "ai_summary": "AI summary", "editor": "Editor", "ai_comment": "AI-drafted comment",
         "search": "Search", "search_title": "Search papers", "search_root": "../../", "search_prefix": "en/",
         "search_hint": "English or Chinese words, an author, an arXiv id — e.g. segmentation, 病理, Zhang, 2506.05361",
