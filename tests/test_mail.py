@@ -310,3 +310,16 @@ def test_hostile_text_in_a_highlights_email_is_escaped_byte_for_byte_as_recorded
     bodies = _bodies(cfg, highlights_mail(cfg, week), ODD_READER)
     assert "<script>" not in bodies[1] and "&lt;script&gt;" in bodies[1]
     _assert_golden("highlights-hostile", bodies)
+
+
+def test_a_preprint_in_the_issue_email_is_named_by_its_server_not_as_arxiv(demo):
+    from generator.mail import issue_mail
+
+    cfg, store = demo
+    issue = store.get_issue("2025-03-05")
+    preprints = [e for e in issue.entries if e.paper.source_name != "arXiv"]
+    assert preprints, "the demo issue lists a medRxiv preprint"
+    html = issue_mail(cfg, issue).html
+    for e in issue.entries:
+        assert f"{e.paper.source_name}:{e.id}" in html
+    assert not any(f"arXiv:{e.id}" in html for e in preprints)
