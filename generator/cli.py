@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_date, help="only issues dated on or after this day (default: all)")
     p.add_argument("--no-render", action="store_true", help="update the records only")
 
+    sub.add_parser("themes", help="write the reviews' theme paragraphs with the LLM (validated, cached; optional)",
+                   description="For each quarterly and yearly review, ask the LLM for a short theme paragraph per cluster "
+                   "of papers; a paragraph that names a paper outside its cluster, a number not in the cited papers or a "
+                   "title not in the archive is asked once more, then dropped. Answers are cached: a rerun makes no call. "
+                   "Without LLM_API_KEY nothing is done (the reviews' data-driven parts stand alone); exit 0 either way.")
+
     sub.add_parser("render", help="render all pages and feeds from the records",
                    description="Re-render every generated page (docs/) and feed (feeds/) from data/. Deterministic.")
 
@@ -253,6 +259,23 @@ def cmd_enrich(cfg, args) -> int:
     return 1 if left and enricher.stats.failed else 0
 
 
+def cmd_themes(cfg, args) -> int:
+    from .render import review_themes
+    from .render.site import reviews_of
+
+    enricher, note = make_enricher(cfg, dict(os.environ))
+    if enricher is None:
+        print(f"review themes: not written ({note})")
+        return 0
+    store = Store.of(cfg)
+    with writing(cfg):
+        issues = list(store.issues())
+        stats = review_themes.fill_themes(cfg, reviews_of(cfg, store, issues), issues, enricher)
+    print(stats.line())
+    _step_summary([stats.line()])
+    return 0
+
+
 def cmd_render(cfg, args) -> int:
     with writing(cfg):
         res = render_all(cfg)
@@ -396,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_demo(args.out)
         cfg = load_config(args.config)
-        commands = {"run": cmd_run, "journal": cmd_journal, "email": cmd_email, "enrich": cmd_enrich, "render": cmd_render, "build": cmd_build,
+        commands = {"run": cmd_run, "journal": cmd_journal, "email": cmd_email, "enrich": cmd_enrich, "render": cmd_render, "themes": cmd_themes, "build": cmd_build,
                     "validate": cmd_validate, "mark-edits": cmd_mark_edits, "publish": cmd_publish, "catch-up": cmd_catch_up,
                     "keepalive": cmd_keepalive}
         return commands[args.command](cfg, args)

@@ -18,6 +18,7 @@ from datetime import date as Date
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
+from .advisory import Advisory, advisory  # noqa: F401  (cli checks isinstance)
 from .config import Config
 from .model import (EDITABLE, JOURNAL_EDITABLE, ANNOUNCE_TYPES, ARXIV_ID_RE, DOI_RE, PMID_RE, SOURCES,
                     SCHEMA_VERSION, Dropped, Entry, JournalEntry)
@@ -154,14 +155,6 @@ def _paper_problems(e: dict, where: str) -> list[str]:
     return out + _type_problems(e, where) + _editor_text(e, "editor_note", where)
 
 
-class Advisory(str):
-    """A problem that fails ``validate`` (so a pull request is fixed before it is merged) but cannot hurt a run:
-    what the sanitiser neutralises in an editor's text, an id a highlights file names in vain.  Commands that write
-    report it as a warning and go on - a merged note with a stray tag never costs the day's issue."""
-
-
-def advisory(lines: list[str]) -> list[str]:
-    return [Advisory(line) for line in lines]
 
 
 def _editor_text(raw: dict, key: str, where: str) -> list[str]:

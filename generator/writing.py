@@ -13,7 +13,8 @@ from .store import Store
 @contextlib.contextmanager
 def writing(cfg):
     """Around every command that writes: one run at a time, valid records first, and all-or-nothing writes."""
-    from .validate import Advisory, check_records
+    from .advisory import Advisory
+    from .validate import check_records
 
     with run_lock(cfg.paths.data):
         _, problems = check_records(cfg, Store.of(cfg))

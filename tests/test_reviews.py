@@ -17,7 +17,7 @@ from generator.demo import copy_skeleton
 from generator.enrich import Enricher
 from generator.model import Entry, Issue, Paper, Section, Selection
 from generator.pipeline import group_by_topic, select_papers
-from generator.render import review, review_themes
+from generator.render import review, review_model, review_themes
 from generator.render.site import render_all, reviews_of, write_exports
 from generator.store import Store
 from generator.validate import check_records
@@ -134,7 +134,7 @@ def test_term_trends_are_counted_shares_and_stable_across_reruns(corpus):
     cfg, store, root = corpus
     issues = list(store.issues())
     first = review.build_review(cfg, issues, review.Period("2026"))
-    review._terms.cache_clear()
+    review_model._terms.cache_clear()
     again = review.build_review(cfg, list(reversed(issues)), review.Period("2026"))
     assert [(c.key, c.now, c.before) for c in first.rising + first.falling] == \
         [(c.key, c.now, c.before) for c in again.rising + again.falling]
@@ -313,3 +313,26 @@ def test_the_checks_one_by_one():
     assert problems("[[2506.00001]] builds on 《Tumor segmentation 2》.") == []
     assert problems("[[2506.00001]] builds on \"A Long Invented Title Of Four Words\".")
     assert problems("[[2506.00001]] is a \"foundation model\".") == []  # a quoted term is not a title
+
+
+def test_the_themes_command_writes_validated_paragraphs_once_and_is_quiet_without_a_key(tmp_path, llm):
+    import os
+    import subprocess
+    import sys
+
+    small_archive(tmp_path, llm)
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if k != "LLM_API_KEY"}
+    env.update(PYTHONPATH=str(root), LLM_BASE_URL=llm.base_url)
+
+    def themes(key: bool) -> str:
+        e = dict(env, LLM_API_KEY="sk-test") if key else env
+        proc = subprocess.run([sys.executable, "-m", "generator", "-c", str(tmp_path / "config.yml"), "themes"],
+                              cwd=tmp_path, env=e, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout
+
+    assert "not written" in themes(key=False) and not llm.requests
+    assert "2 asked, 2 shown, 0 dropped" in themes(key=True)
+    calls = len(llm.requests)
+    assert "0 asked" in themes(key=True) and len(llm.requests) == calls  # cached: a rerun makes no call

@@ -9,6 +9,7 @@ stable across rebuilds and unique when a paper is listed again as updated.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 from datetime import date, datetime, time
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -154,12 +155,10 @@ def build_feeds(cfg: Config, issues: list[Issue]) -> list[FeedFile]:
     return files
 
 
-def review_feeds(cfg: Config, reviews: list) -> list[FeedFile]:
+def review_feeds(cfg: Config, reviews: list, title_of: Callable[[Any, str], str]) -> list[FeedFile]:
     """One item per quarterly or yearly review (``render.review.Review``, newest first): its counts, its editor's
     introduction and the recommendation table's papers per topic, linked to their entries.  An item is dated by
     the period's last issue, so a review in progress moves forward as issues are added."""
-    from . import review as review_mod  # the review module renders pages and imports this one
-
     files: list[FeedFile] = []
     recent = reviews[: cfg.feeds.max_issue_items]
     for lang in LANGS:
@@ -171,7 +170,7 @@ def review_feeds(cfg: Config, reviews: list) -> list[FeedFile]:
             fe = fg.add_entry()
             tag = _tag(cfg, r.period.start, f"review:{r.period.id}")
             fe.id(tag)
-            fe.title(review_mod.review_title(r, lang))
+            fe.title(title_of(r, lang))
             fe.link(href=layout.review_url(cfg.site.url, r.period.id, lang), rel="alternate")
             counts = (f"{len(r.papers)} 篇论文 · {len(r.days)} 期 · {r.period.start} – {r.last_day}" if zh else
                       f"{len(r.papers)} papers · {len(r.days)} issues · {r.period.start} – {r.last_day}")

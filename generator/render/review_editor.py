@@ -11,6 +11,7 @@ from .. import layout
 from ..config import Config
 from ..layout import data_path
 from ..model import ARXIV_ID_RE, DOI_RE
+from ..advisory import advisory
 from ..store import RecordError
 from . import sanitize
 
@@ -64,8 +65,7 @@ def editor_path(cfg: Config, period: str) -> str:
 def file_problems(cfg: Config, store: Any, listed: dict[str, set[str]], rel: Callable[[Path, Config], str]) -> list[str]:
     """Every review editor file: its name, its shape, then (advisory, as for the highlights) its texts and whether
     each paper it pins or removes is a paper of that period.  ``listed``: issue date -> the ids it lists."""
-    from .review import Period  # the period arithmetic lives with the review
-    from ..validate import advisory
+    from .review_model import Period  # the period arithmetic lives with the review's numbers
 
     out: list[str] = []
     for p in store.review_paths():

@@ -28,13 +28,13 @@ from ..enrich import CJK, PROMPTS
 from ..fileio import atomic_write
 from ..model import title_key
 from ..numbers import all_numbers
-from . import review as review_mod
+from . import review_model as review_mod
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..enrich import Enricher
     from ..model import Issue
-    from .review import Listed, Review
+    from .review_model import Listed, Review
 
 log = logging.getLogger(__name__)
 

@@ -133,7 +133,7 @@ def build_all_feeds(cfg: Config, store: Store, issues: list[Issue]) -> list[feed
     files = feeds_mod.build_feeds(cfg, issues)
     if cfg.highlights.enabled:
         files += highlights_mod.highlights_feeds(cfg, weeks_of(cfg, store, issues))
-    files += feeds_mod.review_feeds(cfg, reviews_of(cfg, store, issues))
+    files += feeds_mod.review_feeds(cfg, reviews_of(cfg, store, issues), review.review_title)
     journals: list[JournalIssue] = list(store.journals())
     if cfg.journal.enabled or journals:
         files += journal_mod.build_journal_feeds(cfg, journals)
