@@ -18,7 +18,7 @@ TAG = re.compile(r"<(/?)(a|p|div|span|table|tr|td|th|ul|ol|li|details|summary|st
 TAG_WRITERS = {"render/text.py", "render/sanitize.py"}
 MAX_LINES = 450
 # modules still over the limit (issue 13): the list only shrinks (strict: one brought under the limit must leave it)
-OTHERS = {"enrich.py", "validate.py"}
+OTHERS: set[str] = set()
 # modules whose tags are not moved into templates yet: the list only shrinks
 NOT_YET_TEMPLATED: set[str] = set()
 
