@@ -261,7 +261,7 @@ def cmd_enrich(cfg, args) -> int:
 
 def cmd_themes(cfg, args) -> int:
     from .render import review_themes
-    from .render.site import reviews_of
+    from .render.site import Snapshot, reviews_of
 
     enricher, note = make_enricher(cfg, dict(os.environ))
     if enricher is None:
@@ -269,8 +269,8 @@ def cmd_themes(cfg, args) -> int:
         return 0
     store = Store.of(cfg)
     with writing(cfg):
-        issues = list(store.issues())
-        stats = review_themes.fill_themes(cfg, reviews_of(cfg, store, issues), issues, enricher)
+        snap = Snapshot.load(store, dropped_for=())
+        stats = review_themes.fill_themes(cfg, reviews_of(cfg, snap), snap.issues, enricher)
     print(stats.line())
     _step_summary([stats.line()])
     return 0

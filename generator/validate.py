@@ -19,7 +19,7 @@ from .config import Config
 from .model import (EDITABLE, JOURNAL_EDITABLE, ANNOUNCE_TYPES, ARXIV_ID_RE, DOI_RE, PMID_RE, SOURCES,
                     SCHEMA_VERSION, Dropped, Entry, JournalEntry)
 from .render import sanitize
-from .render.site import build_all_feeds, compute_pages, stray_files
+from .render.site import Snapshot, build_all_feeds, compute_pages, stray_files
 from .render.highlights import week_id
 from .store import RecordError, Store
 
@@ -407,9 +407,9 @@ def check_dropped_record(raw: Any, path: str) -> list[str]:
 
 def check_rendered(cfg: Config, store: Store) -> list[str]:
     """Generated pages and feeds that differ from what the records give."""
-    issues = list(store.issues())
-    expected = {cfg.paths.docs / rel: text.encode() for rel, text in compute_pages(cfg, issues, store.load_status(), store).items()}
-    expected.update({cfg.paths.feeds / f.path: f.content for f in build_all_feeds(cfg, store, issues)})
+    snap = Snapshot.load(store)
+    expected = {cfg.paths.docs / rel: text.encode() for rel, text in compute_pages(cfg, snap).items()}
+    expected.update({cfg.paths.feeds / f.path: f.content for f in build_all_feeds(cfg, snap)})
     out = [f"{_rel(cfg.paths.docs / rel, cfg)}: no record produces this file, and the folder holds generated files "
            "only; remove it (a render removes it)" for rel in stray_files(cfg, {
                str(p.relative_to(cfg.paths.docs)) for p in expected if cfg.paths.docs in p.parents})]

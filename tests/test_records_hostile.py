@@ -20,7 +20,7 @@ from generator.config import load_config
 from generator.model import Entry, JournalEntry
 from generator.render import exports as exports_mod
 from generator.render import search_index
-from generator.render.site import build_all_feeds, compute_pages
+from generator.render.site import Snapshot, build_all_feeds, compute_pages
 from generator.store import MAX_RECORD_BYTES, RecordError, Store, dump_yaml, safe_load_record
 from generator.validate import check_journal_record, check_record, check_records
 
@@ -85,8 +85,9 @@ def write(path: Path, data: str | bytes) -> Path:
 def render_everything(cfg, store: Store) -> None:
     """Every generated output, in memory: pages, feeds, the search index and the exports."""
     issues, journals = list(store.issues()), list(store.journals())
-    compute_pages(cfg, issues, store.load_status(), store)
-    build_all_feeds(cfg, store, issues)
+    snap = Snapshot.load(store)
+    compute_pages(cfg, snap)
+    build_all_feeds(cfg, snap)
     search_index.build_index(cfg, issues, journals)
     exports_mod.build_exports(cfg, issues, journals)
 

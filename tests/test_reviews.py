@@ -18,7 +18,7 @@ from generator.enrich import Enricher
 from generator.model import Entry, Issue, Paper, Section, Selection
 from generator.pipeline import group_by_topic, select_papers
 from generator.render import review, review_model, review_themes
-from generator.render.site import render_all, reviews_of, write_exports
+from generator.render.site import Snapshot, render_all, reviews_of, write_exports
 from generator.store import Store
 from generator.validate import check_records
 
@@ -227,7 +227,7 @@ def themed(tmp_path: Path, llm: FakeLLM, script: list[str]):
     llm.script["review"] = list(script)
     llm.foreign_id = "2506.00099"  # a real archive paper, outside the tumour-segmentation cluster
     issues = list(store.issues())
-    reviews = reviews_of(cfg, store, issues)
+    reviews = reviews_of(cfg, Snapshot.load(store))
     found = review_themes.clusters(cfg, reviews[0])
     assert [c.ids for c in found["imaging"]] == [["2506.00001", "2506.00002", "2506.00003"]]
     stats = review_themes.fill_themes(cfg, reviews, issues, Enricher(cfg, "sk-test", sleep=lambda s: None))
@@ -247,7 +247,7 @@ def test_valid_paragraphs_are_shown_with_links_and_a_rerun_makes_no_call(tmp_pat
     assert "[arXiv:2506.00002](../issues/2025/2025-06-10.md#arxiv-2506.00002)" in en
     assert "[[" not in zh + en and "Dice 0.91" in en
     before = snapshot(tmp_path, ("docs", "feeds"))
-    again = review_themes.fill_themes(cfg, reviews_of(cfg, store, list(store.issues())), list(store.issues()),
+    again = review_themes.fill_themes(cfg, reviews_of(cfg, Snapshot.load(store)), list(store.issues()),
                                       Enricher(cfg, "sk-test", sleep=lambda s: None))
     assert again.cached == 2 and again.asked == 0 and len(llm.requests) == 2
     render_all(cfg, store)
@@ -271,7 +271,7 @@ def test_an_ungrounded_answer_is_asked_once_more_then_dropped(tmp_path, llm, mod
     assert "**tumor segmentation**" not in page(tmp_path, "2025", "en")  # the data-driven parts stand alone
     assert "## Recommendations per topic" in page(tmp_path, "2025", "en")
     # the drop is cached too: a rerun does not ask again
-    review_themes.fill_themes(cfg, reviews_of(cfg, store, list(store.issues())), list(store.issues()),
+    review_themes.fill_themes(cfg, reviews_of(cfg, Snapshot.load(store)), list(store.issues()),
                               Enricher(cfg, "sk-test", sleep=lambda s: None))
     assert len(llm.requests) == 3
 

@@ -16,6 +16,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterable
 
 from .. import layout
 from ..config import Config
@@ -48,14 +49,36 @@ def _lang_name(stem: str, lang: str) -> str:
     return f"{stem}.md" if lang == "zh" else f"{stem}.{lang}.md"
 
 
-def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
-                  unchanged: set[str] = frozenset()) -> dict[str, str | None]:
+@dataclass
+class Snapshot:
+    """Everything a render reads, loaded from the store once: the renderers are pure functions of it (and of the
+    config), and none of them reaches back into the store.  ``dropped`` holds the drop logs of the days whose pages
+    are rendered this time (a day whose page is unchanged needs none)."""
+
+    issues: list[Issue]
+    journals: list[JournalIssue]
+    status: dict
+    dropped: dict[str, list[dict]]
+    highlight_edits: dict[str, Any]
+    review_edits: dict[str, Any]
+
+    @classmethod
+    def load(cls, store: Store, dropped_for: Iterable[str] | None = None) -> "Snapshot":
+        """The store as the renderers see it; drop logs of ``dropped_for`` (default: every issue's day)."""
+        issues = list(store.issues())
+        days = [i.date for i in issues] if dropped_for is None else list(dropped_for)
+        return cls(issues, list(store.journals()), store.load_status(), {d: store.load_dropped(d) for d in days},
+                   store.highlight_edits(), store.review_edits())
+
+
+def compute_pages(cfg: Config, snap: Snapshot, unchanged: set[str] = frozenset()) -> dict[str, str | None]:
     """docs-relative path -> page text (None: an issue page whose inputs did not change, left as it is)."""
     out: dict[str, str | None] = {}
+    issues, status = snap.issues, snap.status
     newest_first = sorted(issues, key=lambda i: i.date, reverse=True)
     summaries = [pages.summarize(i) for i in newest_first]
     latest = newest_first[0] if newest_first else None
-    journals = list(store.journals())
+    journals = snap.journals
     latest_journal = max(journals, key=lambda j: j.date) if journals else None
     for j in journals:
         page = journal_mod.journal_page(j, cfg)
@@ -65,7 +88,7 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
         if rel in unchanged:
             out[rel] = out[frag] = None
         else:
-            page = pages.issue_page(issue, cfg, store.load_dropped(issue.date))
+            page = pages.issue_page(issue, cfg, snap.dropped.get(issue.date, []))
             out[rel], out[frag] = page.markdown, page.fragments
     counts: dict[str, int] = {}
     per_topic: dict[str, list[tuple[str, Entry]]] = {t.id: [] for t in cfg.topics}
@@ -75,7 +98,7 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
             bucket = per_topic.get(e.topic)
             if bucket is not None and len(bucket) < cfg.feeds.topic_page_items:
                 bucket.append((issue.date, e))
-    reviews = reviews_of(cfg, store, issues)
+    reviews = reviews_of(cfg, snap)
     newest_reviews = sorted(reviews, key=lambda r: (r.last_day, r.period.quarter is not None), reverse=True)[:2]
     for lang in pages.LANGS:
         out[_lang_name("index", lang)] = pages.home_page(
@@ -91,7 +114,7 @@ def compute_pages(cfg: Config, issues: list[Issue], status: dict, store: Store,
         for t in cfg.topics:
             out[_lang_name(f"topics/{t.id}", lang)] = pages.topic_page(cfg, lang, t, per_topic[t.id])
     if cfg.highlights.enabled:
-        out.update(highlights_mod.highlights_pages(cfg, weeks_of(cfg, store, issues)))
+        out.update(highlights_mod.highlights_pages(cfg, weeks_of(cfg, snap)))
     out.update(review.review_pages(cfg, reviews))
     return out
 
@@ -111,30 +134,29 @@ def stray_files(cfg: Config, expected: set[str]) -> list[str]:
     return [str(p.relative_to(docs)) for p in _owned(docs, cfg) if str(p.relative_to(docs)) not in expected]
 
 
-def weeks_of(cfg: Config, store: Store, issues: list[Issue]) -> list[highlights_mod.Week]:
+def weeks_of(cfg: Config, snap: Snapshot) -> list[highlights_mod.Week]:
     """The weekly highlights; an editor file with problems counts as empty here (``validate`` names them)."""
-    edits = {wid: raw for wid, raw in store.highlight_edits().items()
-             if not highlights_mod.check_editor_file(raw, wid)}
-    return highlights_mod.build_weeks(cfg, issues, edits)
+    edits = {wid: raw for wid, raw in snap.highlight_edits.items() if not highlights_mod.check_editor_file(raw, wid)}
+    return highlights_mod.build_weeks(cfg, snap.issues, edits)
 
 
-def reviews_of(cfg: Config, store: Store, issues: list[Issue]) -> list[review.Review]:
+def reviews_of(cfg: Config, snap: Snapshot) -> list[review.Review]:
     """The quarterly and yearly reviews with their cached, checked themes; an editor file with problems counts as
     empty here (``validate`` names them)."""
-    edits = {pid: raw for pid, raw in store.review_edits().items()
+    edits = {pid: raw for pid, raw in snap.review_edits.items()
              if not review_editor.check_editor_file(raw, pid, cfg.topic_ids)}
-    reviews = review.build_reviews(cfg, issues, edits, store.highlight_edits())
-    review_themes.load_themes(cfg, reviews, issues)
+    reviews = review.build_reviews(cfg, snap.issues, edits, snap.highlight_edits)
+    review_themes.load_themes(cfg, reviews, snap.issues)
     return reviews
 
 
-def build_all_feeds(cfg: Config, store: Store, issues: list[Issue]) -> list[feeds_mod.FeedFile]:
+def build_all_feeds(cfg: Config, snap: Snapshot) -> list[feeds_mod.FeedFile]:
     """The daily issues' feeds, the weekly highlights', the reviews' and the journal digest's."""
-    files = feeds_mod.build_feeds(cfg, issues)
+    files = feeds_mod.build_feeds(cfg, snap.issues)
     if cfg.highlights.enabled:
-        files += highlights_mod.highlights_feeds(cfg, weeks_of(cfg, store, issues))
-    files += feeds_mod.review_feeds(cfg, reviews_of(cfg, store, issues), review.review_title)
-    journals: list[JournalIssue] = list(store.journals())
+        files += highlights_mod.highlights_feeds(cfg, weeks_of(cfg, snap))
+    files += feeds_mod.review_feeds(cfg, reviews_of(cfg, snap), review.review_title)
+    journals = snap.journals
     if cfg.journal.enabled or journals:
         files += journal_mod.build_journal_feeds(cfg, journals)
     return files
@@ -238,9 +260,12 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
         if isinstance(seen, dict) and seen.get("in") == d and None not in (out := outputs(rel)) and seen.get("out") == out:
             unchanged.add(rel)
 
-    page_texts = compute_pages(cfg, issues, status, store, unchanged)
-    feed_files = build_all_feeds(cfg, store, issues)
-    index_files = search_index.build_index(cfg, issues, list(store.journals()))
+    snap = Snapshot(issues, list(store.journals()), status,
+                    {i.date: store.load_dropped(i.date) for i in issues if pages.issue_page_path(i.date) not in unchanged},
+                    store.highlight_edits(), store.review_edits())
+    page_texts = compute_pages(cfg, snap, unchanged)
+    feed_files = build_all_feeds(cfg, snap)
+    index_files = search_index.build_index(cfg, issues, snap.journals)
 
     changed: set[str] = set()
     for rel, text in sorted(page_texts.items()):
@@ -335,7 +360,7 @@ def write_exports(cfg: Config, site_dir: Path, store: Store | None = None) -> Re
         current[key] = {"digest": digest, "files": list(files), "summary": list(exports_mod.summary_of(issue))}
     for rel, content in exports_mod.index_exports(cfg, [tuple(e["summary"]) for e in current.values()]).items():
         put(rel, content)
-    review_files = exports_mod.review_exports(cfg, reviews_of(cfg, store, list(store.issues())))
+    review_files = exports_mod.review_exports(cfg, reviews_of(cfg, Snapshot.load(store, dropped_for=())))
     for rel, content in review_files.items():  # a review depends on the whole archive: written every time
         put(rel, content)
     keep = {f for entry in current.values() for f in entry["files"]} | {exports_mod.SCHEMA_PATH, "exports/index.json"}
