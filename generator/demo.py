@@ -24,6 +24,8 @@ from .pipeline import run_day
 from .render.site import render_all
 from .journal import run_week
 from .sources.pubmed import EUtils
+from .enrich import make_enricher, make_journal_enricher
+from .llmstandin import LlmStandIn
 from .standin import ArxivStandIn, BiorxivStandIn, PapersStandIn, PubMedStandIn
 from .store import Store, load_yaml
 
@@ -65,13 +67,20 @@ def prepare_out(out: Path) -> None:
     (out / MARKER).write_text("created by `python -m generator demo`; safe to delete\n")
 
 
-def run_journal_demo(cfg, store: Store) -> None:
+def llm_env(llm: LlmStandIn) -> dict[str, str]:
+    """The demo's own LLM settings: its loopback stand-in and a dummy key, whatever the user's environment holds
+    (the user's key never leaves for the demo's runs)."""
+    return {"LLM_BASE_URL": llm.base_url, "LLM_API_KEY": "demo-standin-key", "LLM_MODEL": "demo-standin"}
+
+
+def run_journal_demo(cfg, store: Store, env: dict[str, str]) -> None:
     """The week's journal digest from the invented PubMed sample, then an editor's edits (as a pull request would)."""
     end = date(2025, 3, 7)
     with PubMedStandIn() as pubmed:
         pubmed.add_xml((SAMPLE / "pubmed-2025-03-07.xml").read_bytes(), "2025-03-05")
         jcfg = replace(cfg, journal=replace(cfg.journal, eutils_url=pubmed.eutils_url))
-        report = run_week(jcfg, end, store, EUtils(jcfg.journal, sleep=lambda s: None))
+        enricher, _ = make_journal_enricher(jcfg, env)
+        report = run_week(jcfg, end, store, EUtils(jcfg.journal, sleep=lambda s: None), enricher)
     print(f"[demo] journal week to {end}: {report.found} found, {report.listed} listed, "
           f"{report.also_on_arxiv} already on arXiv (linked)")
     issue = store.get_journal(end.isoformat())
@@ -90,7 +99,7 @@ def run_demo(out: Path) -> int:
     prepare_out(out)
     copy_skeleton(out)
     days = sorted(SAMPLE.glob("*.jsonl"))
-    with ArxivStandIn() as arxiv, PapersStandIn() as extras, BiorxivStandIn() as biorxiv:
+    with ArxivStandIn() as arxiv, PapersStandIn() as extras, BiorxivStandIn() as biorxiv, LlmStandIn() as llm:
         # invented medRxiv/bioRxiv preprints (10.64898/2599.*, 10.1101/2599.*) served like api.biorxiv.org
         for rec in json.loads((SAMPLE / "preprints-2025-03-05.json").read_text(encoding="utf-8"))["collection"]:
             biorxiv.add_records(rec["server"].lower(), [rec])
@@ -100,21 +109,25 @@ def run_demo(out: Path) -> int:
         extras.openalex.update(signals.get("openalex") or {})
         env = dict(os.environ, ARXIV_RSS_URL=arxiv.rss_base, ARXIV_API_URL=arxiv.api_url, SITE_URL="http://127.0.0.1:8000/",
                    HF_API_URL=extras.hf_api_url, ARXIV_HTML_URL=extras.arxiv_html_url, OPENALEX_URL=extras.openalex_url,
-                   BIORXIV_API_URL=biorxiv.api_url)
+                   BIORXIV_API_URL=biorxiv.api_url, **llm_env(llm))
         cfg = load_config(out / "config.yml", env=env)
         # loopback: no need to wait between requests
         cfg = replace(cfg, arxiv=replace(cfg.arxiv, api_delay_seconds=0.0),
                       preprints=replace(cfg.preprints, page_delay_seconds=0.0),
                       signals=replace(cfg.signals, delay_seconds=0.0))
         store = Store.of(cfg)
+        enricher, note = make_enricher(cfg, env)
+        if note:
+            print(f"[demo] {note}")
         for path in days:
             arxiv.set_day(path.stem, load_listing(path))
-            report = run_day(cfg, None, store)
+            report = run_day(cfg, None, store, enricher)
             print(f"[demo] {path.stem}: {report.candidates} announced, {report.kept} kept, {report.dropped} in the drop log")
         arxiv.set_day("2025-03-08", [])  # a Saturday: the feed is empty
-        report = run_day(cfg, None, store)
+        report = run_day(cfg, None, store, enricher)
         print(f"[demo] weekend: {report.lines(cfg)[0]}")
-    run_journal_demo(cfg, store)
+        run_journal_demo(cfg, store, env)
+        print(f"[demo] the LLM stand-in wrote {llm.calls} invented answers (no real model, no key of yours)")
     # an editor's pins for the week (data/highlights/ is the editors' own input)
     store.highlights_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SAMPLE / "highlights-2025-W10.yaml", store.highlights_dir / "2025-W10.yaml")

@@ -442,3 +442,8 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(30)
             return self._send(200, b"")
         srv.respond(self, url, fault, body_fault)
+
+    def do_POST(self) -> None:  # noqa: N802 - only the LLM stand-in (llmstandin.py) answers POSTs
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        respond = getattr(self.server, "respond_post", None)
+        respond(self, urlparse(self.path).path, body) if respond else self._send(405, b"no POST here", "text/plain")
