@@ -160,7 +160,7 @@ def article_answer(doc: dict, user: str) -> dict:
 
 def institutions_answer(names: list[str]) -> dict:
     """Each name with its institution words in Chinese and its proper names kept, e.g. "Example University" ->
-    "Example大学"."""
+    "Example 大学"."""
     out = {}
     for name in names:
         parts = [INSTITUTION_WORDS.get(w.lower(), w) for w in name.split() if w.lower() not in ("of", "the", "for", "and")]
