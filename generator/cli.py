@@ -158,7 +158,8 @@ def _setup_logging(args: argparse.Namespace) -> None:
 
     install_redaction()  # keys masked in every line, whatever the level (urllib3 logs query strings at DEBUG)
     if not args.verbose:
-        for noisy in ("arxiv", "urllib3", "jieba", "mkdocs"):
+        # httpx logs one "HTTP Request" line per LLM call at INFO: noise, unless -v asks for it
+        for noisy in ("arxiv", "urllib3", "jieba", "mkdocs", "httpx", "httpcore", "openai"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -253,7 +254,8 @@ def cmd_enrich(cfg, args) -> int:
                 store.save_issue(merge_issue(issue.date, issue.number, [], issue, cfg, issue.candidates))
         if changed and not args.no_render:
             render_all(cfg, store)
-    print(f"{len(todo)} papers in {len(issues)} issues needed enrichment; {len(changed)} issues updated")
+    print(f"{_count(len(todo), 'paper')} in {_count(len(issues), 'issue')} needed enrichment; "
+          f"{_count(len(changed), 'issue')} updated")
     print(enricher.stats.line(cfg))
     left = sum(1 for _, e in todo if results.get(e.id) is None)
     return 1 if left and enricher.stats.failed else 0
@@ -296,6 +298,11 @@ def cmd_build(cfg, args) -> int:
     return 0
 
 
+def _count(n: int, noun: str) -> str:
+    """"1 problem", "2 problems": the summary lines are read by people, not parsed."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def cmd_validate(cfg, args) -> int:
     from .validate import check_records, check_rendered
 
@@ -311,7 +318,7 @@ def cmd_validate(cfg, args) -> int:
         problems += stale
     for p in problems:
         print(p, file=sys.stderr)
-    print(f"config OK; {n} records checked; {len(problems)} problems")
+    print(f"config OK; {_count(n, 'record')} checked; {_count(len(problems), 'problem')}")
     return 1 if problems else 0
 
 

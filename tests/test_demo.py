@@ -3,7 +3,11 @@ and links built for the address it prints.  Offline: every remote is a stand-in 
 
 from __future__ import annotations
 
+import argparse
 import json
+import logging
+import shutil
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import pytest
 import yaml
 
 from generator.answers import validate_answer, validate_journal_answer
-from generator.cli import main
+from generator.cli import _setup_logging, main
 from generator.demo import run_demo, serve_command, set_site_url
 from generator.llmstandin import LlmStandIn, answer
 from generator.numbers import missing_numbers
@@ -120,3 +124,23 @@ def test_the_stand_in_speaks_openai_chat_completions_over_loopback():
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(bad, timeout=5)
         assert err.value.code == 400 and llm.calls == 1
+
+
+def test_validate_counts_in_words_a_person_reads(demo, tmp_path, monkeypatch, capsys):
+    copy = tmp_path / "copy"
+    shutil.copytree(demo, copy)
+    page = copy / "docs" / "subscribe.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nedited by hand\n", encoding="utf-8")
+    monkeypatch.chdir(copy)
+    monkeypatch.delenv("SITE_URL", raising=False)
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out
+    assert "; 1 problem\n" in out and "records checked" in out
+
+
+def test_llm_http_lines_are_shown_only_with_verbose():
+    for verbose, level in ((False, logging.WARNING), (True, logging.NOTSET)):
+        for name in ("httpx", "openai"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+        _setup_logging(argparse.Namespace(verbose=verbose, quiet=False))
+        assert logging.getLogger("httpx").level == level and logging.getLogger("openai").level == level
