@@ -158,8 +158,9 @@ def _setup_logging(args: argparse.Namespace) -> None:
 
     install_redaction()  # keys masked in every line, whatever the level (urllib3 logs query strings at DEBUG)
     if not args.verbose:
-        # httpx logs one "HTTP Request" line per LLM call at INFO: noise, unless -v asks for it
-        for noisy in ("arxiv", "urllib3", "jieba", "mkdocs", "httpx", "httpcore", "openai"):
+        # the openai client's HTTP library (httpx, or httpx2 from openai 3) logs one "HTTP Request" line per call at
+        # INFO: noise, unless -v asks for it
+        for noisy in ("arxiv", "urllib3", "jieba", "mkdocs", "httpx", "httpx2", "httpcore", "openai"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -139,8 +142,16 @@ def test_validate_counts_in_words_a_person_reads(demo, tmp_path, monkeypatch, ca
 
 
 def test_llm_http_lines_are_shown_only_with_verbose():
+    names = ("httpx", "httpx2", "openai")
     for verbose, level in ((False, logging.WARNING), (True, logging.NOTSET)):
-        for name in ("httpx", "openai"):
+        for name in names:
             logging.getLogger(name).setLevel(logging.NOTSET)
         _setup_logging(argparse.Namespace(verbose=verbose, quiet=False))
-        assert logging.getLogger("httpx").level == level and logging.getLogger("openai").level == level
+        assert [logging.getLogger(n).level for n in names] == [level] * len(names)
+
+
+def test_the_demo_prints_no_line_per_llm_call(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "generator", "demo", "--out", str(tmp_path / "d")], capture_output=True,
+                         text=True, timeout=300, env={k: v for k, v in os.environ.items() if k != "LLM_API_KEY"})
+    assert run.returncode == 0, run.stderr
+    assert "invented answers" in run.stdout and "HTTP Request" not in run.stdout + run.stderr
