@@ -48,8 +48,9 @@ lock:
 	env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null $(LOCKVENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
 		--index-url https://pypi.org/simple --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
+# the address the demo is built for (python -m generator demo --url, default http://127.0.0.1:8000/), loopback only
 serve-demo:
-	$(BIN)/python -m http.server -d build/demo/site 8000
+	$(BIN)/python -m http.server --bind 127.0.0.1 -d build/demo/site 8000
 
 clean:
 	rm -rf build site .pytest_cache
