@@ -19,7 +19,7 @@ import yaml
 
 from generator.answers import validate_answer, validate_journal_answer
 from generator.cli import _setup_logging, main
-from generator.demo import run_demo, serve_command, set_site_url
+from generator.demo import run_demo, serve_command, set_config
 from generator.llmstandin import LlmStandIn, answer
 from generator.numbers import missing_numbers
 
@@ -52,9 +52,11 @@ def test_every_demo_paper_is_bilingual_and_enriched_by_the_demo_stand_in(demo):
 
 def test_validate_passes_on_an_untouched_demo_folder(demo, monkeypatch, capsys):
     monkeypatch.chdir(demo)
-    monkeypatch.delenv("SITE_URL", raising=False)
+    for name in ("SITE_URL", "LLM_MODEL"):  # the fixture's user settings; validate reads the demo's config.yml
+        monkeypatch.delenv(name, raising=False)
     assert main(["validate"]) == 0
-    assert "0 problems" in capsys.readouterr().out
+    assert "; 0 problems" in capsys.readouterr().out
+    assert list((demo / ".cache" / "reviews").glob("*.json"))  # the review themes were written, and validate agrees
 
 
 def test_the_demo_is_built_for_the_address_it_prints(demo, capsys):
@@ -65,11 +67,11 @@ def test_the_demo_is_built_for_the_address_it_prints(demo, capsys):
     assert serve_command("site", "http://127.0.0.1:8765/") == "python3 -m http.server --bind 127.0.0.1 -d site 8765"
 
 
-def test_set_site_url_changes_site_url_only(tmp_path):
+def test_set_config_changes_that_setting_only(tmp_path):
     cfg = tmp_path / "config.yml"
     cfg.write_text("site:\n  title_en: X\n  # comment\n  url: https://a.example/   # keep me\n"
                    "arxiv:\n  url: https://b.example/\n", encoding="utf-8")
-    set_site_url(cfg, "http://127.0.0.1:9/")
+    set_config(cfg, "site", "url", "http://127.0.0.1:9/")
     assert cfg.read_text() == ("site:\n  title_en: X\n  # comment\n  url: http://127.0.0.1:9/   # keep me\n"
                                "arxiv:\n  url: https://b.example/\n")
 
@@ -135,7 +137,8 @@ def test_validate_counts_in_words_a_person_reads(demo, tmp_path, monkeypatch, ca
     page = copy / "docs" / "subscribe.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nedited by hand\n", encoding="utf-8")
     monkeypatch.chdir(copy)
-    monkeypatch.delenv("SITE_URL", raising=False)
+    for name in ("SITE_URL", "LLM_MODEL"):  # the fixture's user settings; validate reads the demo's config.yml
+        monkeypatch.delenv(name, raising=False)
     assert main(["validate"]) == 1
     out = capsys.readouterr().out
     assert "; 1 problem\n" in out and "records checked" in out
