@@ -150,7 +150,7 @@ class Store:
         return self.data_dir / layout.ISSUES
 
     def issue_path(self, day: str) -> Path:
-        return self.data_dir / layout.record(layout.ISSUES, day)
+        return self.series(layout.ISSUES).path(day)
 
     def dropped_path(self, day: str) -> Path:
         return self.data_dir / layout.dropped(day)
@@ -159,10 +159,12 @@ class Store:
     def status_path(self) -> Path:
         return self.data_dir / layout.STATUS
 
-    # ---------------------------------------------------------------- issues
+    # ---------------------------------------------------------------- the numbered series (daily issues, journal digest)
 
-    def issue_paths(self) -> list[Path]:
-        return _yaml_files(self.issues_dir, "*/*.yaml")
+    def series(self, name: str) -> "Series":
+        """One series of records (``layout.ISSUES`` or ``layout.JOURNAL``): one implementation for both."""
+        model, noun, item_key = SERIES[name]
+        return Series(self, name, model, noun, item_key)
 
     def load_raw(self, path: Path) -> Any:
         """The record as plain data; parsed once per distinct content when a cache folder is set."""
@@ -178,80 +180,54 @@ class Store:
             atomic_write(cached, json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str))
             return raw
 
+    # the daily issues and the journal digest by name (what most callers want)
+
+    def issue_paths(self) -> list[Path]:
+        return self.series(layout.ISSUES).paths()
+
     def load_issue(self, path: Path) -> Issue:
-        raw = self.load_raw(path)
-        try:
-            return Issue.from_dict(raw)
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise RecordError(f"{path}: not an issue record ({type(e).__name__}: {e})") from None
+        return self.series(layout.ISSUES).load(path)
 
     def get_issue(self, day: str) -> Issue | None:
-        path = self.issue_path(day)
-        return self.load_issue(path) if path.exists() else None
+        return self.series(layout.ISSUES).get(day)
 
     def issues(self) -> Iterator[Issue]:
         """All issues, oldest first."""
-        for p in self.issue_paths():
-            yield self.load_issue(p)
+        return self.series(layout.ISSUES).all()
 
     def save_issue(self, issue: Issue) -> bool:
-        return atomic_write(self.issue_path(issue.date), dump_yaml(issue.to_dict()))
+        return self.series(layout.ISSUES).save(issue)
 
     def history(self, except_day: str | None = None) -> tuple[dict[str, str], int]:
-        """One pass over the archive, ignoring ``except_day``: (arXiv id -> date of the first issue that listed it,
-        the next issue number).  Issue numbers count from 1 and are never reused or changed."""
-        published: dict[str, str] = {}
-        highest = 0
-        for issue in self.issues():
-            if issue.date == except_day:
-                continue
-            highest = max(highest, issue.number)
-            for e in issue.entries:
-                published.setdefault(e.id, issue.date)
-        return published, highest + 1
-
-    # ---------------------------------------------------------------- journal digest
+        """(arXiv id or DOI -> date of the first issue that listed it, the next issue number)."""
+        return self.series(layout.ISSUES).history(except_day)
 
     @property
     def journal_dir(self) -> Path:
         return self.data_dir / layout.JOURNAL
 
     def journal_path(self, day: str) -> Path:
-        return self.data_dir / layout.record(layout.JOURNAL, day)
+        return self.series(layout.JOURNAL).path(day)
 
     def journal_paths(self) -> list[Path]:
-        return _yaml_files(self.journal_dir, "*/*.yaml")
+        return self.series(layout.JOURNAL).paths()
 
     def load_journal(self, path: Path) -> JournalIssue:
-        raw = self.load_raw(path)
-        try:
-            return JournalIssue.from_dict(raw)
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise RecordError(f"{path}: not a journal issue record ({type(e).__name__}: {e})") from None
+        return self.series(layout.JOURNAL).load(path)
 
     def get_journal(self, day: str) -> JournalIssue | None:
-        path = self.journal_path(day)
-        return self.load_journal(path) if path.exists() else None
+        return self.series(layout.JOURNAL).get(day)
 
     def journals(self) -> Iterator[JournalIssue]:
         """All journal issues, oldest first."""
-        for p in self.journal_paths():
-            yield self.load_journal(p)
+        return self.series(layout.JOURNAL).all()
 
     def save_journal(self, issue: JournalIssue) -> bool:
-        return atomic_write(self.journal_path(issue.date), dump_yaml(issue.to_dict()))
+        return self.series(layout.JOURNAL).save(issue)
 
     def journal_history(self, except_day: str | None = None) -> tuple[dict[str, str], int]:
         """(PMID -> date of the journal issue that listed it, the next journal issue number): its own series."""
-        published: dict[str, str] = {}
-        highest = 0
-        for issue in self.journals():
-            if issue.date == except_day:
-                continue
-            highest = max(highest, issue.number)
-            for e in issue.entries:
-                published.setdefault(e.pmid, issue.date)
-        return published, highest + 1
+        return self.series(layout.JOURNAL).history(except_day)
 
     # ---------------------------------------------------------------- weekly highlights (editor input only)
 
@@ -308,3 +284,64 @@ class Store:
         if not self.status_path.exists():
             return {}
         return load_yaml(self.status_path) or {}
+
+
+# each series: its record type, how messages name one record, the key of its items' ids
+SERIES: dict[str, tuple[type, str, str]] = {
+    layout.ISSUES: (Issue, "an issue", "id"),
+    layout.JOURNAL: (JournalIssue, "a journal issue", "pmid"),
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One numbered series of records, named by date in a folder per year: paths, loading, saving, and its history
+    (each item's first issue and the next issue number; numbers count from 1 and are never reused or changed)."""
+
+    store: Store
+    name: str
+    model: Any
+    noun: str
+    item_key: str
+
+    @property
+    def folder(self) -> Path:
+        return self.store.data_dir / self.name
+
+    def path(self, day: str) -> Path:
+        return self.store.data_dir / layout.record(self.name, day)
+
+    def paths(self) -> list[Path]:
+        return _yaml_files(self.folder, "*/*.yaml")
+
+    def load(self, path: Path) -> Any:
+        raw = self.store.load_raw(path)
+        try:
+            return self.model.from_dict(raw)
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise RecordError(f"{path}: not {self.noun} record ({type(e).__name__}: {e})") from None
+
+    def get(self, day: str) -> Any | None:
+        path = self.path(day)
+        return self.load(path) if path.exists() else None
+
+    def all(self) -> Iterator[Any]:
+        """Every record, oldest first."""
+        for p in self.paths():
+            yield self.load(p)
+
+    def save(self, issue: Any) -> bool:
+        return atomic_write(self.path(issue.date), dump_yaml(issue.to_dict()))
+
+    def history(self, except_day: str | None = None) -> tuple[dict[str, str], int]:
+        """One pass over the series, ignoring ``except_day``: (item id -> date of the first issue that listed it, the
+        next issue number)."""
+        published: dict[str, str] = {}
+        highest = 0
+        for issue in self.all():
+            if issue.date == except_day:
+                continue
+            highest = max(highest, issue.number)
+            for e in issue.entries:
+                published.setdefault(getattr(e, self.item_key), issue.date)
+        return published, highest + 1

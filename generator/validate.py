@@ -38,7 +38,7 @@ _PAPER_OWN = {"id", "version", "announce_type", "relevance", "llm_relevance", "h
 def _type_problems(e: dict, where: str) -> list[str]:
     out = []
     pid, source = e.get("id"), e.get("source", "arxiv")
-    if source not in SOURCES:
+    if not isinstance(source, str) or source not in SOURCES:
         out.append(f"{where}: field source: expected one of {', '.join(SOURCES)}, got {_shown(source)}")
     elif "id" in e and not isinstance(pid, str):
         out.append(f"{where}: field id: expected an arXiv id in quotes, like '2506.05361', got {_shown(pid)}")
@@ -54,6 +54,9 @@ def _type_problems(e: dict, where: str) -> list[str]:
     if "announce_type" in e and e["announce_type"] not in ANNOUNCE_TYPES:
         out.append(f"{where}: field announce_type: expected one of {', '.join(ANNOUNCE_TYPES)}, got {e['announce_type']!r}")
     out += _field_types(Entry, e, where, _PAPER_OWN)
+    pairs = e.get("author_institutions")
+    if isinstance(pairs, list) and not all(isinstance(x, list) and len(x) == 2 for x in pairs):
+        out.append(f"{where}: field author_institutions: expected a list of [author, institution] pairs")
     for url in e.get("code_links") or [] if isinstance(e.get("code_links"), list) else []:
         if isinstance(url, str) and not url.startswith("https://"):
             out.append(f"{where}: field code_links: {url!r} is not an https:// link")
