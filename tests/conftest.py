@@ -9,12 +9,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 import yaml
 
 from generator.config import load_config
 from generator.corpus import load_listing
 from generator.demo import copy_skeleton
 from generator.standin import ArxivStandIn
+
+# In CI the property tests draw the same examples every run (a red build is reproducible, never luck); on a
+# developer's machine they keep exploring new ones, which is how they find the next hole.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
