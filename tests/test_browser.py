@@ -29,8 +29,9 @@ def chromium() -> str:
     return debian_tool("chromium", "chromium")
 
 
-def entry(pid, title, title_zh, authors, topic, summary_zh="", summary_en="", abstract="An abstract."):
-    p = Paper(id=pid, version=1, title=title, abstract=abstract, authors=authors, categories=["cs.CV"])
+def entry(pid, title, title_zh, authors, topic, summary_zh="", summary_en="", abstract="An abstract.", source="arxiv"):
+    p = Paper(id=pid, version=1, title=title, abstract=abstract, authors=authors, categories=["cs.CV"], source=source,
+              doi=pid if source != "arxiv" else None)
     e = Entry.from_paper(p, Selection(True, topic, 80, 6.0, "命中", "matched"))
     e.title_zh, e.summary_zh, e.summary_en = title_zh, summary_zh, summary_en
     return e
@@ -45,7 +46,16 @@ PAPERS = {
                    ["Chen Demo"], "clinical_llm"),
     "2412.44444": ("Hostile <img src=x onerror=alert(1)> <script>window.__pwned=1</script> Title $x<y$",
                    "恶意<script>window.__pwned=2</script>标题", ["<b>Mallory</b>"], "diagnosis"),
+    # search cases: accented authors, a large author list (the senior author last), a medRxiv preprint (its id a DOI)
+    "2506.33333": ("Federated Learning for Retinal Fundus Screening", "用于眼底筛查的联邦学习",
+                   ["José Müller", "Zhāng Wěi"], "diagnosis"),
+    "2506.44444": ("Multi-Centre Validation of a Chest Radiograph Triage System", "胸片分诊系统的多中心验证",
+                   [f"Coauthor{chr(65 + n // 26)}{chr(65 + n % 26)} Example" for n in range(29)] + ["Oriana Quimby"],
+                   "imaging"),
+    "10.1101/2025.06.01.25328999": ("Sepsis Prediction from Electronic Health Records", "基于电子病历的脓毒症预测",
+                                    ["Priya Sample"], "biomed"),
 }
+PREPRINT = "10.1101/2025.06.01.25328999"
 
 HOSTILE_ABSTRACT = (
     "Intro <script>window.__pwned=3</script> <img src=x onerror=\"window.__pwned=4\"> "
@@ -82,15 +92,18 @@ def site(tmp_path_factory):
     copy_skeleton(root)
     cfg = load_config(root / "config.yml", env={})
     store = Store.of(cfg)
-    days = {"2025-06-10": ["2506.11111", "2506.22222"], "2024-12-02": ["2412.33333", "2412.44444"]}
+    days = {"2025-06-10": ["2506.11111", "2506.22222", "2506.33333", "2506.44444", PREPRINT],
+            "2024-12-02": ["2412.33333", "2412.44444"]}
     for n, (day, ids) in enumerate(sorted(days.items()), 1):
         es = [entry(pid, *PAPERS[pid][:3], PAPERS[pid][3], summary_zh="一句话总结。", summary_en="One line.",
-                    abstract=HOSTILE_ABSTRACT if pid == "2412.44444" else "An abstract.") for pid in ids]
+                    abstract=HOSTILE_ABSTRACT if pid == "2412.44444" else "An abstract.",
+                    source="medrxiv" if pid == PREPRINT else "arxiv") for pid in ids]
         for e in es:
             if e.id == "2412.44444":
                 e.comment = "see <a href='javascript:window.__pwned=9'>code</a> and [x](javascript:alert(1))"
                 e.editor_note = "<script>window.__pwned=10</script> **note**"
-        store.save_issue(Issue(date=day, number=n, sections=[Section(e.topic, [e]) for e in es]))
+        topics = list(dict.fromkeys(e.topic for e in es))
+        store.save_issue(Issue(date=day, number=n, sections=[Section(t, [e for e in es if e.topic == t]) for t in topics]))
     store.save_journal(journal_issue())
     render_all(cfg, store)
     from generator.sitebuild import mkdocs_build
@@ -321,5 +334,151 @@ def test_typing_an_id_key_by_key_loads_its_year_once(site, browser):
         page.wait_for_timeout(300)
         assert len(page.query_selector_all(".paper-search-results a.hit-title")) == 1
         assert p.errors == []
+    finally:
+        p.close()
+
+
+# --- search that forgives (issue 14): every case in both interfaces ---
+
+UIS = ["search/", "en/search/"]
+PREPRINT_ANCHOR = "#medrxiv-10.1101-2025.06.01.25328999"
+
+
+@pytest.mark.parametrize("ui", UIS)
+@pytest.mark.parametrize(
+    "query,expected",
+    [("2506.22222v1", "#arxiv-2506.22222"),                                    # the versioned id shown on the page
+     ("https://arxiv.org/abs/2506.22222", "#arxiv-2506.22222"),
+     ("https://arxiv.org/pdf/2506.22222v1", "#arxiv-2506.22222"),
+     ("arXiv:2506.11111v1", "#arxiv-2506.11111"),
+     (PREPRINT, PREPRINT_ANCHOR),                                              # a medRxiv preprint by its DOI
+     ("https://doi.org/" + PREPRINT, PREPRINT_ANCHOR),                         # ... its DOI URL
+     ("https://www.medrxiv.org/content/" + PREPRINT + "v1", PREPRINT_ANCHOR),  # ... its landing page
+     ("doi:" + PREPRINT, PREPRINT_ANCHOR),
+     ("https://pubmed.ncbi.nlm.nih.gov/990000101/", "#pmid-990000101"),        # a journal article by its PubMed URL
+     ("PMID: 990000101", "#pmid-990000101")],
+)
+def test_search_finds_papers_by_ids_and_urls(site, browser, ui, query, expected):
+    p = Page(browser, site)
+    try:
+        hits = search(p, ui, query)
+        assert len(hits) == 1 and hits[0].endswith(expected), (query, hits)
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("ui", UIS)
+@pytest.mark.parametrize(
+    "query,expected",
+    [("Muller", "2506.33333"), ("jose muller", "2506.33333"), ("Zhang Wei", "2506.33333"),  # accents folded
+     ("Ｍｕｌｌｅｒ", "2506.33333"), ("２５０６.２２２２２", "2506.22222"),                 # full-width letters, digits
+     ("Müller", "2506.33333"), ("Quimby", "2506.44444"),                                  # the 30th author
+     ("Coauthor", "2506.44444"),
+     ("健康监测", "2506.22222"), ("Health monitoring", "2506.22222"),                      # topic names, both languages
+     ("诊断辅助", "2506.33333"), ("Diagnosis support", "2506.33333"),
+     ("segmantation", "2506.11111"), ("fibrilation", "2506.22222"), ("Fibrilllation", "2506.22222"),  # one edit
+     ("segmentatoin", "2506.11111"),                                                       # a swap counts as one edit
+     ("segmenting", "2506.11111"), ("segments", "2506.11111"), ("Screenings", "2506.33333")],  # suffixes folded
+)
+def test_search_forgives_accents_width_typos_and_suffixes(site, browser, ui, query, expected):
+    p = Page(browser, site)
+    try:
+        hits = search(p, ui, query)
+        assert any(expected in h for h in hits), (query, hits)
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("ui", UIS)
+def test_typos_are_forgiven_only_on_long_words_and_exact_words_win(site, browser, ui):
+    p = Page(browser, site)
+    try:
+        assert search(p, ui, "EGC") == []        # a short word must be typed right
+        assert search(p, ui, "Wearabel") != []   # a long one may carry one slip ...
+        assert search(p, ui, "Waerabel") == []   # ... but not two
+        # a word that exists is taken as typed: "Sepsis" finds the sepsis paper only, not near-miss words
+        assert [h for h in search(p, ui, "Sepsis")] == [h for h in search(p, ui, "sepsis prediction")]
+        assert len(search(p, ui, "Sepsis")) == 1
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("ui,one,many", [("search/", "找到 1 篇论文", "找到 2 篇论文"),
+                                         ("en/search/", "1 paper found", "2 papers found")])
+def test_result_counts_are_plural_correct(site, browser, ui, one, many):
+    p = Page(browser, site)
+    try:
+        search(p, ui, "Quimby")
+        assert p.page.inner_text(".paper-search-status").strip() == one
+        search(p, ui, "Screening Federated")
+        assert p.page.inner_text(".paper-search-status").strip() == one
+        hits = search(p, ui, "Muller")  # the daily paper and the journal article (Anna Müller)
+        assert len(hits) == 2 and p.page.inner_text(".paper-search-status").strip() == many
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("ui,other,hreflang", [("search/", "en/search/", "en"), ("en/search/", "search/", "zh")])
+def test_query_is_in_the_url_restored_on_load_and_kept_across_the_language_switch(site, browser, ui, other, hreflang):
+    p = Page(browser, site)
+    try:
+        hits = search(p, ui, "Zhāng wei")
+        assert p.page.evaluate("new URLSearchParams(location.search).get('q')") == "Zhāng wei"  # shareable
+        p.page.hover(".md-header__option .md-select")
+        p.page.click(f"a.md-select__link[hreflang={hreflang}]")
+        p.page.wait_for_load_state()
+        p.page.wait_for_function("q => window.__paperSearchLastQuery && window.__paperSearchLastQuery.q === q",
+                                 arg="Zhāng wei")
+        assert p.page.url.split("?")[0] == site + other
+        assert p.page.input_value("#paper-search input") == "Zhāng wei"
+        again = [a.get_attribute("href") for a in p.page.query_selector_all(".paper-search-results a.hit-title")]
+        assert [h.split("#")[1] for h in again] == [h.split("#")[1] for h in hits] and hits
+        # a shared link: opening it shows the same results
+        p.page.goto(site + other + "?q=" + "%E5%BF%83%E7%94%B5")  # 心电
+        p.page.wait_for_function("window.__paperSearchLastQuery && window.__paperSearchLastQuery.q === '心电'")
+        assert p.page.input_value("#paper-search input") == "心电"
+        assert "2506.22222" in p.page.get_attribute(".paper-search-results a.hit-title", "href")
+        assert p.errors == []
+    finally:
+        p.close()
+
+
+def test_home_search_box_opens_the_search_page_with_the_query(site, browser):
+    p = Page(browser, site)
+    try:
+        page = p.goto("en/")
+        page.fill("form.home-search input", "Quimby")
+        page.press("form.home-search input", "Enter")
+        page.wait_for_function("window.__paperSearchLastQuery && window.__paperSearchLastQuery.q === 'Quimby'")
+        assert "/en/search/?q=Quimby" in page.url
+        assert "2506.44444" in page.get_attribute(".paper-search-results a.hit-title", "href")
+    finally:
+        p.close()
+
+
+def test_the_30th_author_is_shown_as_et_al_in_results(site, browser):
+    p = Page(browser, site)
+    try:
+        search(p, "en/search/", "Quimby")
+        meta = p.page.inner_text(".paper-search-results .hit-meta")
+        assert "et al." in meta and "Quimby" not in meta and "CoauthorAA Example" in meta
+    finally:
+        p.close()
+
+
+def test_js_and_python_folding_agree(site, browser):
+    """The page folds in JS, the bench and tests in Python: the same words must fold the same way."""
+    from generator.render.search_index import fold
+
+    words = ["Müller", "Zhāng Wěi", "José", "Ｍｕｌｌｅｒ", "２５０６．２２２２２", "Straße", "Łukasz", "Søren", "Ærø",
+             "Đặng Nguyễn", "İstanbul", "ﬁnding", "Œuvre", "Þór", "naïve café", "病理学", "ＣＴ　扫描", "Ångström",
+             "Dvořák", "Gödel–Escher", "arXiv：2506.11111v2", "Çelik", "Ørsted", "Kowalczyk-Ślęzak", "ı"]
+    p = Page(browser, site)
+    try:
+        p.goto("search/").wait_for_function("window.__paperSearchReady !== undefined", timeout=10000)
+        folded = p.page.evaluate("ws => ws.map(w => window.__paperSearchFold(w))", words)
+        assert folded == [fold(w) for w in words]
     finally:
         p.close()

@@ -8,25 +8,52 @@ older years only when the reader asks for more.  One set of shards serves both
 the zh and the en interface (the rows are bilingual).
 
 Row layout (arrays, to keep the payload small; ``FIELDS`` names the columns):
-``[id, date, topic, title, title_zh, authors, summary_zh, summary_en, doi]``.  Journal-digest articles are rows
-too, with ``PMID:<pmid>`` as id, the journal week's date, and the Chinese conclusion (结论) as the Chinese summary;
-the search page links them to the journal issue.
+``[id, date, topic, title, title_zh, authors, summary_zh, summary_en, doi(, source)]``.  ``authors`` holds every
+author (senior authors of large papers are the ones readers look for; the page shows the first ten).  ``source`` is
+written only for medRxiv/bioRxiv preprints (their id is a DOI; the page needs it for the entry's anchor).  Journal-digest
+articles are rows too, with ``PMID:<pmid>`` as id, the journal week's date, and the Chinese conclusion (结论) as the
+Chinese summary; the search page links them to the journal issue.  Topic names are not repeated per row: the
+manifest carries them in both languages and the page indexes them with each row.
+
+The rows hold the text as shown; the page folds it for matching (case, accents, full-width forms).  ``fold`` here is
+the same rule in Python, for the bench's expected counts and for the test that keeps both in step.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 
 from ..config import Config
 from ..model import Issue, JournalIssue
-from .text import authors_short, clean
+from .text import clean
 
 INDEX_DIR = "assets/search"
-FIELDS = ["id", "date", "topic", "title", "title_zh", "authors", "summary_zh", "summary_en", "doi"]
+FIELDS = ["id", "date", "topic", "title", "title_zh", "authors", "summary_zh", "summary_en", "doi", "source"]
+
+# letters that carry no combining mark to strip but that readers type without their stroke (Łukasz -> lukasz)
+_LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+_MARKS = re.compile("[\u0300-\u036f]")
+
+
+def fold(text: str) -> str:
+    """Text as the search compares it: lower case, Latin accents dropped, full-width forms made ASCII.
+
+    Mirrors ``fold`` in paper-search.js step by step (lower, NFKD, drop combining accents, special letters, NFKC) so
+    that "Muller" finds "Müller" and "Ｍｕｌｌｅｒ" finds both; Chinese text passes through unchanged.
+    """
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    return unicodedata.normalize("NFKC", _MARKS.sub("", decomposed).translate(_LETTERS))
 
 
 def _dump(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _authors(names: list[str]) -> str:
+    """Every author, "A; B; C" (a semicolon, since some sources write names as "Last, First")."""
+    return "; ".join(clean(n).replace(";", ",") for n in names)
 
 
 def build_index(cfg: Config, issues: list[Issue], journals: list[JournalIssue] = ()) -> dict[str, bytes]:
@@ -35,12 +62,13 @@ def build_index(cfg: Config, issues: list[Issue], journals: list[JournalIssue] =
     for issue in sorted(issues, key=lambda i: i.date, reverse=True):
         rows = years.setdefault(issue.year, [])
         for e in issue.entries:
-            rows.append([e.id, issue.date, e.topic, clean(e.title), clean(e.title_zh), authors_short(e.authors),
-                         clean(e.summary_zh), clean(e.summary_en), clean(e.doi or "")])
+            row = [e.id, issue.date, e.topic, clean(e.title), clean(e.title_zh), _authors(e.authors),
+                   clean(e.summary_zh), clean(e.summary_en), clean(e.doi or "")]
+            rows.append(row if e.source == "arxiv" else row + [e.source])
     for j in sorted(journals, key=lambda i: i.date, reverse=True):
         rows = years.setdefault(j.year, [])
         for a in j.entries:
-            rows.append([f"PMID:{a.pmid}", j.date, a.topic, clean(a.title), clean(a.title_zh), authors_short(a.authors),
+            rows.append([f"PMID:{a.pmid}", j.date, a.topic, clean(a.title), clean(a.title_zh), _authors(a.authors),
                          clean(a.conclusion_zh), "", clean(a.doi or "")])
     out: dict[str, bytes] = {}
     shards = []
@@ -49,7 +77,7 @@ def build_index(cfg: Config, issues: list[Issue], journals: list[JournalIssue] =
         out[f"{INDEX_DIR}/{name}"] = _dump({"year": year, "fields": FIELDS, "papers": years[year]})
         shards.append({"year": year, "file": name, "count": len(years[year])})
     manifest = {
-        "version": 1,
+        "version": 2,
         "fields": FIELDS,
         "topics": {t.id: [t.name_zh, t.name_en] for t in cfg.topics},
         "shards": shards,
