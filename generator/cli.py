@@ -148,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Copy the site skeleton into a separate folder, serve the project's own sample days "
                        "through a loopback arXiv stand-in, run each day, and build the site there.")
     p.add_argument("--out", type=Path, default=Path("build/demo"), help="demo folder (default: build/demo)")
+    p.add_argument("--url", default="http://127.0.0.1:8000/",
+                   help="the address the demo is built for and served at (default: http://127.0.0.1:8000/)")
     return ap
 
 
@@ -425,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import run_demo
 
-            return run_demo(args.out)
+            return run_demo(args.out, args.url)
         cfg = load_config(args.config)
         commands = {"run": cmd_run, "journal": cmd_journal, "email": cmd_email, "enrich": cmd_enrich, "render": cmd_render, "themes": cmd_themes, "build": cmd_build,
                     "validate": cmd_validate, "mark-edits": cmd_mark_edits, "publish": cmd_publish, "catch-up": cmd_catch_up,

@@ -95,7 +95,7 @@ def test_without_key_the_day_builds_pending_and_enrich_fills_it_later(project, l
     (project.root / f"data/issues/2025/{DAY}.yaml").write_text(yaml.safe_dump(rec, allow_unicode=True, sort_keys=False))
 
     out = cli(project, env_for(project, llm), "enrich", "--since", DAY).stdout
-    assert f"{len(kept)} papers in 1 issues needed enrichment" in out
+    assert f"{len(kept)} papers in 1 issue needed enrichment" in out
     after = {p["id"]: p for p in entries(record(project))}
     assert after[first["id"]]["title_zh"] == "编辑手工翻译的标题"
     assert after[first["id"]]["summary_zh"]  # the rest of that entry was filled
