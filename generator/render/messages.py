@@ -28,9 +28,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "why": "推荐理由", "ai_summary": "AI 总结", "editor": "本刊点评", "ai_comment": "AI 草拟点评",
         # search
         "search": "搜索", "search_title": "搜索论文", "search_root": "../", "search_prefix": "",
-        "search_hint": "中文词、英文词、作者或 arXiv 编号，如：分割、segmentation、Zhang、2506.05361",
+        "search_hint": "中文词、英文词、作者、arXiv 编号、DOI 或论文链接，如：分割、segmentation、Zhang、2506.05361v2",
         "search_noscript": "搜索需要 JavaScript；也可以在往期归档中按月份浏览。",
-        "home_search": "搜索论文：中文词、英文词、作者或 arXiv 编号",
+        "home_search": "搜索论文：中文词、英文词、作者、编号或链接",
         # reviews (季度与年度回顾)
         "rv_reviews": "季度与年度回顾", "rv_all_reviews": "全部回顾",
         "rv_archive_link": "按季度和年度回看：[季度与年度回顾]({href})，每篇论文都链接到它所在的一期。",
@@ -67,9 +67,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "stats_week": "Week of", "stats_year": "Year", "stats_total": "Total",
         "why": "Why", "ai_summary": "AI summary", "editor": "Editor", "ai_comment": "AI-drafted comment",
         "search": "Search", "search_title": "Search papers", "search_root": "../../", "search_prefix": "en/",
-        "search_hint": "English or Chinese words, an author, an arXiv id — e.g. segmentation, 病理, Zhang, 2506.05361",
+        "search_hint": "English or Chinese words, an author, an arXiv id, a DOI or a link — e.g. segmentation, 病理, Zhang, 2506.05361v2",
         "search_noscript": "Search needs JavaScript; the archive lists every issue by month.",
-        "home_search": "Search papers: words, authors, arXiv ids",
+        "home_search": "Search papers: words, authors, ids or links",
         "rv_reviews": "Quarterly and yearly reviews", "rv_all_reviews": "All reviews",
         "rv_archive_link": "Looking back by quarter and year: the [quarterly and yearly reviews]({href}), every paper linked to its issue.",
         "rv_issues": "{n} issues", "rv_papers": "{n} papers", "rv_previous": "previous period {p}: {n} papers",
