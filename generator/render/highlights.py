@@ -26,8 +26,8 @@ from ..config import Config
 from ..model import ARXIV_ID_RE, Entry, Issue
 from . import feeds as feeds_mod
 from . import sanitize
-from .pages import GENERATED, _front_matter, issue_page_path, source_url
-from .templating import render
+from .pages import GENERATED, issue_page_path, source_url
+from .templating import front_matter, render
 from .text import clean, md_escape, truncate
 
 EDITOR_KEYS = {"pinned", "removed", "note", "comments"}
@@ -176,7 +176,7 @@ def week_page(cfg: Config, week: Week) -> str:
 
 
 def year_page(cfg: Config, year: str, weeks: list[Week]) -> str:
-    out = [_front_matter(title=f"年度精选 {year}", edit_url=source_url(cfg, data_path(cfg, "highlights/"))),
+    out = [front_matter(title=f"年度精选 {year}", edit_url=source_url(cfg, data_path(cfg, "highlights/"))),
            GENERATED.format(src=data_path(cfg, "")), "", f"# 年度精选 · Highlights of {year}", "",
            f"{len(weeks)} 周 weeks · {sum(len(w.picks) for w in weeks)} 篇精选 picks", ""]
     for w in weeks:
@@ -194,7 +194,7 @@ def year_page(cfg: Config, year: str, weeks: list[Week]) -> str:
 def index_page(cfg: Config, lang: str, weeks: list[Week]) -> str:
     zh = lang == "zh"
     base = f"{cfg.site.url}feeds/{lang}/"
-    out = [_front_matter(title="本周精选" if zh else "Weekly highlights", edit_url=source_url(cfg, data_path(cfg, "highlights/"))),
+    out = [front_matter(title="本周精选" if zh else "Weekly highlights", edit_url=source_url(cfg, data_path(cfg, "highlights/"))),
            GENERATED.format(src=data_path(cfg, "")), "", f"# {'本周精选' if zh else 'Weekly highlights'}", "",
            ("每周从各期中按专题挑出最相关的论文（编辑可置顶或移除），附推荐表。" if zh else
             "Each week, the most relevant papers of the week's issues per topic (editors can pin or remove papers), "

@@ -17,8 +17,8 @@ from ..config import Config
 from ..model import JournalEntry, JournalIssue
 from . import feeds as feeds_mod
 from .exports import article_export, export_url
-from .pages import GENERATED, IssuePage, _front_matter, export_urls, named_sections, source_url
-from .templating import render
+from .pages import GENERATED, IssuePage, export_urls, named_sections, source_url
+from .templating import front_matter, render
 from .text import authors_short, clean, md_escape
 
 SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方法", "Methods"),
@@ -90,7 +90,7 @@ def journal_index_page(cfg: Config, lang: str, issues: list[JournalIssue]) -> st
         "(objective, methods, results, conclusion), a comment and the DOI."
     )
     base = f"{cfg.site.url}feeds/{lang}/"
-    out = [_front_matter(title="文献快递" if zh else "Journal digest", edit_url=source_url(cfg, data_path(cfg, "journal/"))),
+    out = [front_matter(title="文献快递" if zh else "Journal digest", edit_url=source_url(cfg, data_path(cfg, "journal/"))),
            GENERATED.format(src=data_path(cfg, "journal/")), "", f"# {md_escape(title)}", "", md_escape(intro), "",
            f"{'订阅' if zh else 'Feeds'}: [RSS]({base}journal.rss.xml) · [Atom]({base}journal.atom.xml) · "
            f"{'每期一条' if zh else 'one item per issue'} [RSS]({base}journal-issues.rss.xml) · "

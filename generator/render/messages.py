@@ -92,6 +92,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# the plain phrases (str.format into Markdown), for the pages still written as line lists
+PHRASES = _MESSAGES
 _CATALOGUES = {lang: {k: Markup(v) for k, v in msgs.items()} for lang, msgs in _MESSAGES.items()}
 assert all(_CATALOGUES[lang].keys() == _CATALOGUES["zh"].keys() for lang in _CATALOGUES), "a phrase lacks a language"
 
