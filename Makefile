@@ -25,7 +25,7 @@ demo: $(STAMP)
 	$(BIN)/python -m generator demo --out build/demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: $(STAMP)
 	$(BIN)/python bench/classify.py
