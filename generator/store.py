@@ -93,6 +93,9 @@ def safe_load_record(data: str | bytes, name: str | Path) -> Any:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
+        if "nesting depth" in str(getattr(e, "problem", "")):  # PyYAML >= 6.0.4 has a depth limit of its own
+            raise RecordError(f"{name}:{where}: nested more than {MAX_RECORD_DEPTH} levels deep; records are a few "
+                              "levels of mappings and lists") from None
         raise RecordError(f"{name}:{where}: not valid YAML: {getattr(e, 'problem', e)}") from None
     except ValueError as e:  # a value YAML recognises but cannot build: 2025-02-30 unquoted, an int of 5,000 digits
         raise RecordError(f"{name}: a value cannot be read: {str(e)[:120]}") from None
