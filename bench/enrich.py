@@ -21,7 +21,7 @@ from generator.config import load_config  # noqa: E402
 from generator.corpus import load_listing  # noqa: E402
 from generator.enrich import Enricher  # noqa: E402
 from generator.model import Entry  # noqa: E402
-from generator.judge import paper_input  # noqa: E402
+from generator.kinds.arxiv_daily import paper_input  # noqa: E402
 from generator.pipeline import select_papers  # noqa: E402
 from tests.fake_llm import FakeLLM  # noqa: E402
 

@@ -23,6 +23,7 @@ from generator.render.exports import build_exports  # noqa: E402
 from generator.render.site import write_exports  # noqa: E402
 from generator.store import Store  # noqa: E402
 from tests.synthetic import synth_archive  # noqa: E402
+from generator.kinds.registry import DAILY
 
 
 def main() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
         cfg = load_config(root / "config.yml", env={})
         store = Store.of(cfg)
         synth_archive(store, cfg, args.issues, args.papers)
-        issues = list(store.issues())
+        issues = list(store.series(DAILY).all())
         t = time.monotonic()
         files = build_exports(cfg, issues, [])
         built = time.monotonic() - t

@@ -32,6 +32,7 @@ from generator.demo import copy_skeleton  # noqa: E402
 from generator.render.site import render_all  # noqa: E402
 from generator.store import Store  # noqa: E402
 from tests.synthetic import synth_archive  # noqa: E402
+from generator.kinds.registry import DAILY
 
 LISTINGS = ROOT.parent / "shared" / "corpus" / "listings"
 def build(root: Path, env: dict, extra: list[str] = ()) -> tuple[float, int]:
@@ -96,12 +97,12 @@ def main() -> int:
               f"peak memory {peak / 1024:.0f} MB")
         report(tmp / "site")
         if args.incremental:
-            last = store.get_issue(days[-1])
+            last = store.series(DAILY).get(days[-1])
             new_day = (date.fromisoformat(days[-1]) + timedelta(days=1 if date.fromisoformat(days[-1]).weekday() < 4 else 3)).isoformat()
             last.date, last.number = new_day, last.number + 1
             for e in last.entries:
                 e.id = e.id[:5] + "9" + e.id[6:]  # 9xxxx: a sequence no month of the synthetic archive reaches
-            store.save_issue(last)
+            store.series(DAILY).save(last)
             t = time.monotonic()
             render_all(cfg, store)
             took_inc, _ = build(tmp, env, ["--incremental"])

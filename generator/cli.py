@@ -34,12 +34,13 @@ from .gitops import GitError, git, toplevel
 from .http import FetchError
 from .mail import MailError
 from .enrich import make_enricher
-from .judge import apply_enrichment, needs_enrichment, paper_input
-from .pipeline import RunError, merge_issue, run_day
+from .issue import enrich_items, merge_issue
+from .pipeline import RunError, run_day
 from .render.site import render_all
 from .sitebuild import BuildError
 from .store import RecordError, Store
 from .writing import writing
+from .kinds.registry import DAILY, JOURNAL, KINDS
 
 log = logging.getLogger("generator")
 
@@ -189,7 +190,6 @@ def cmd_run(cfg, args) -> int:
 
 
 def cmd_journal(cfg, args) -> int:
-    from .enrich import make_journal_enricher
     from .journal import run_week
     from .sources.pubmed import EUtils
 
@@ -199,7 +199,7 @@ def cmd_journal(cfg, args) -> int:
     t0 = time.monotonic()
     env = dict(os.environ)
     store = Store.of(cfg)
-    enricher, note = make_journal_enricher(cfg, env)
+    enricher, note = make_enricher(cfg, env, JOURNAL.task)
     client = EUtils(cfg.journal, (env.get(cfg.journal.api_key_env) or "").strip() or None)
     end = args.date or datetime.now(timezone.utc).date()
     with writing(cfg):
@@ -236,32 +236,34 @@ def cmd_email(cfg, args) -> int:
 
 
 def cmd_enrich(cfg, args) -> int:
-    enricher, note = make_enricher(cfg, dict(os.environ))
-    if enricher is None:
-        print(note)
-        return 1
+    """Every kind's items still missing their Chinese fields, through the kind's own task; one line per kind."""
     store = Store.of(cfg)
-    with writing(cfg):
-        issues = [i for i in store.issues() if not args.since or i.date >= args.since.isoformat()]
-        todo = [(i, e) for i in issues for e in i.entries if needs_enrichment(e, enricher.signature)]
-        results = enricher.enrich_many([paper_input(e) for _, e in todo])
-        changed = set()
-        for issue, e in todo:
-            r = results.get(e.id)
-            if r is not None:
-                apply_enrichment(e, r, enricher.signature)
-                changed.add(issue.date)
-        for issue in issues:
-            if issue.date in changed:
-                # the LLM may move a paper to another topic: regroup the sections
-                store.save_issue(merge_issue(issue.date, issue.number, [], issue, cfg, issue.candidates))
-        if changed and not args.no_render:
-            render_all(cfg, store)
-    print(f"{_count(len(todo), 'paper')} in {_count(len(issues), 'issue')} needed enrichment; "
-          f"{_count(len(changed), 'issue')} updated")
-    print(enricher.stats.line(cfg))
-    left = sum(1 for _, e in todo if results.get(e.id) is None)
-    return 1 if left and enricher.stats.failed else 0
+    lines, left = [], 0
+    for kind in KINDS:
+        enricher, note = make_enricher(cfg, dict(os.environ), kind.task)
+        if enricher is None:
+            print(note)
+            return 1
+        with writing(cfg):
+            issues = [i for i in store.series(kind).all() if not args.since or i.date >= args.since.isoformat()]
+            todo = [(i, e) for i in issues for e in i.entries if kind.task.needs(e, enricher.signature)]
+            if kind is not DAILY and not todo:
+                continue  # the journal digest is named only when it had something to do
+            results = enrich_items(kind.task, enricher, [e for _, e in todo])
+            changed = {issue.date for issue, e in todo if results.get(e.item_id) is not None}
+            for issue in issues:
+                if issue.date in changed:  # the LLM may move an item to another topic: regroup the sections
+                    store.series(kind).save(merge_issue(kind, issue.date, issue.number, [], issue, cfg,
+                                                        **issue.header()))
+            if changed and not args.no_render:
+                render_all(cfg, store)
+        lines.append(f"{_count(len(todo), kind.item_noun)} in {_count(len(issues), kind.noun.split(' ', 1)[1])} "
+                     f"needed enrichment; {_count(len(changed), 'issue')} updated")
+        lines.append(enricher.stats.line(cfg))
+        left += sum(1 for _, e in todo if results.get(e.item_id) is None) if enricher.stats.failed else 0
+    for line in lines:
+        print(line)
+    return 1 if left else 0
 
 
 def cmd_themes(cfg, args) -> int:
@@ -344,8 +346,8 @@ def cmd_publish(cfg, args) -> int:
         raise RunError(f"{cfg.root} is not in a git repository")
     paths = [str(p.relative_to(repo)) for p in (cfg.paths.data, cfg.paths.docs, cfg.paths.feeds) if p.exists()]
     store = Store.of(cfg)
-    newest = max((p.stem for p in store.issue_paths()), default=None)
-    newest_journal = max((p.stem for p in store.journal_paths()), default=None)
+    newest = max((p.stem for p in store.series(DAILY).paths()), default=None)
+    newest_journal = max((p.stem for p in store.series(JOURNAL).paths()), default=None)
     if newest_journal and (newest is None or newest_journal > newest):
         default = f"Journal digest, week to {newest_journal}: records, pages and feeds"
     else:
@@ -363,9 +365,7 @@ def cmd_publish(cfg, args) -> int:
 
 
 def cmd_catch_up(cfg, args) -> int:
-    from .enrich import make_journal_enricher
     from .journal import run_week
-    from .pipeline import run_day
     from .sources.pubmed import EUtils
 
     today = args.today or datetime.now(timezone.utc).date()
@@ -377,7 +377,7 @@ def cmd_catch_up(cfg, args) -> int:
     lines, done = [], 0
     for end in weeks:
         try:
-            enricher, _ = make_journal_enricher(cfg, env)
+            enricher, _ = make_enricher(cfg, env, JOURNAL.task)
             client = EUtils(cfg.journal, (env.get(cfg.journal.api_key_env) or "").strip() or None)
             with writing(cfg):
                 report = run_week(cfg, end, store, client, enricher)

@@ -26,10 +26,11 @@ from .pipeline import run_day
 from .render.site import render_all
 from .journal import run_week
 from .sources.pubmed import EUtils
-from .enrich import make_enricher, make_journal_enricher
+from .enrich import make_enricher
 from .llmstandin import LlmStandIn
 from .standin import ArxivStandIn, BiorxivStandIn, PapersStandIn, PubMedStandIn
 from .store import Store, load_yaml
+from .kinds.registry import JOURNAL
 
 PACKAGE = Path(__file__).resolve().parent
 PROJECT = PACKAGE.parent
@@ -112,18 +113,18 @@ def run_journal_demo(cfg, store: Store, env: dict[str, str]) -> None:
     with PubMedStandIn() as pubmed:
         pubmed.add_xml((SAMPLE / "pubmed-2025-03-07.xml").read_bytes(), "2025-03-05")
         jcfg = replace(cfg, journal=replace(cfg.journal, eutils_url=pubmed.eutils_url))
-        enricher, _ = make_journal_enricher(jcfg, env)
+        enricher, _ = make_enricher(jcfg, env, JOURNAL.task)
         report = run_week(jcfg, end, store, EUtils(jcfg.journal, sleep=lambda s: None), enricher)
     print(f"[demo] journal week to {end}: {report.found} found, {report.listed} listed, "
           f"{report.also_on_arxiv} already on arXiv (linked)")
-    issue = store.get_journal(end.isoformat())
+    issue = store.series(JOURNAL).get(end.isoformat())
     edits = load_yaml(SAMPLE / "journal-edits-2025-03-07.yaml") or {}
     for e in issue.entries if issue else []:
         for name, value in (edits.get(e.pmid) or {}).items():
             setattr(e, name, value)
             e.edited.append(name)
     if issue:
-        store.save_journal(issue)
+        store.series(JOURNAL).save(issue)
 
 
 def review_themes_demo(cfg, store: Store, enricher) -> str:

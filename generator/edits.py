@@ -22,9 +22,10 @@ from pathlib import Path
 
 from .config import Config
 from .gitops import git, last_bot_commit, toplevel, yaml_at
-from .model import EDITABLE, JOURNAL_EDITABLE, Entry, Issue, JournalEntry, JournalIssue
+from .kinds import Kind
 from .fileio import atomic_write
-from .store import WITHDRAWN, Store, dump_yaml, load_yaml, safe_load_record
+from .store import Store, dump_yaml, load_yaml, safe_load_record
+from .kinds.registry import DAILY, KINDS
 
 
 @dataclass
@@ -42,14 +43,11 @@ class EditReport:
         ]
 
 
-# (items key, id key, editable fields in record order) for each kind of record
-DAILY = ("papers", "id", [f for f in Entry.__dataclass_fields__ if f in EDITABLE])
-JOURNAL = ("articles", "pmid", [f for f in JournalEntry.__dataclass_fields__ if f in JOURNAL_EDITABLE])
-
-
-def unmarked_edits(base: dict, now: dict, kind: tuple = DAILY) -> tuple[dict[str, list[str]], list[str]]:
+def unmarked_edits(base: dict, now: dict, kind: Kind = DAILY) -> tuple[dict[str, list[str]], list[str]]:
     """({item id: [changed fields not yet in edited]}, [item ids deleted from the record])."""
-    items, key, order = kind  # record order: stable `edited` lists
+    items, key = kind.items, kind.id
+    editable = kind.item.editable()
+    order = [f for f in kind.item.field_names() if f in editable]  # record order: stable `edited` lists
     before = {p[key]: (s.get("topic"), p) for s in base.get("sections") or [] for p in s.get(items) or [] if isinstance(p, dict)}
     changes: dict[str, list[str]] = {}
     present = set()
@@ -125,9 +123,7 @@ def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport
     if base is None:
         return report
     _mark_withdrawn(repo, base, store, report)
-    records = [(p, DAILY, "paper", lambda d: store.save_issue(Issue.from_dict(d))) for p in store.issue_paths()]
-    records += [(p, JOURNAL, "PMID", lambda d: store.save_journal(JournalIssue.from_dict(d))) for p in store.journal_paths()]
-    for path, kind, label, save in records:
+    for kind, path in [(kind, path) for kind in KINDS for path in store.series(kind).paths()]:
         rel = str(path.relative_to(repo))
         old = yaml_at(repo, base, rel)
         if not isinstance(old, dict):
@@ -136,7 +132,7 @@ def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport
         changes, removed = unmarked_edits(old, now, kind)
         if not changes and not removed:
             continue
-        items, key, _ = kind
+        items, key, label = kind.items, kind.id, kind.label
         for s in now.get("sections") or []:
             for p in s.get(items) or []:
                 new = changes.get(p.get(key))
@@ -148,7 +144,7 @@ def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport
         if removed:
             now["removed"] = list(now.get("removed") or []) + removed
             report.marked += [f"{rel}: {label} {pid}: removed" for pid in removed]
-        save(now)
+        store.series(kind).save(kind.issue.from_dict(now))
     return report
 
 
@@ -157,14 +153,14 @@ def _mark_withdrawn(repo: Path, base: str, store: Store, report: EditReport) -> 
     rerun, backfill or catch-up writes it again (an editor restores it by deleting the date from the list)."""
     status = store.load_status()
     changed = False
-    for series, folder in (("issues", store.issues_dir), ("journal", store.journal_dir)):
-        rel_folder = str(folder.relative_to(repo))
+    for kind in KINDS:
+        rel_folder = str(store.series(kind).folder.relative_to(repo))
         listed = git(repo, "ls-tree", "-r", "--name-only", base, "--", rel_folder, check=False).stdout.splitlines()
         gone = sorted(rel for rel in listed if rel.endswith(".yaml") and not (repo / rel).exists())
-        dates = sorted(store.withdrawn(series) | {Path(rel).stem for rel in gone}, reverse=True)
-        new = [rel for rel in gone if Path(rel).stem not in store.withdrawn(series)]
+        dates = sorted(store.withdrawn(kind) | {Path(rel).stem for rel in gone}, reverse=True)
+        new = [rel for rel in gone if Path(rel).stem not in store.withdrawn(kind)]
         if new:
-            status[WITHDRAWN[series]] = dates
+            status[kind.withdrawn] = dates
             report.marked += [f"{rel}: withdrawn (the record was deleted; no run writes it again)" for rel in new]
             changed = True
     if changed:

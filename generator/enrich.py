@@ -43,11 +43,12 @@ from urllib.parse import urlsplit
 import openai
 
 from .config import Config
-from .model import join_sections
 from .fileio import atomic_write
 from .answers import (CANARY, CJK, FIELDS, JOURNAL_FIELDS, PLACEHOLDER, Enrichment, InvalidAnswer,  # noqa: F401
                       JournalEnrichment, glossary_missing, glossary_terms_in, load_glossary, prompt_windows,
                       strip_fences, validate_answer, validate_journal_answer)
+from .kinds import Task
+from .kinds.arxiv_daily import TASK as DAILY_TASK, PaperInput  # noqa: F401  (PaperInput: the daily task's input)
 
 log = logging.getLogger(__name__)
 
@@ -84,16 +85,6 @@ class EnrichStats:
         return out
 
 
-@dataclass
-class PaperInput:
-    id: str
-    version: int | None
-    title: str
-    abstract: str
-    categories: list[str]
-    keyword_topic: str | None = None
-
-
 def api_key(cfg: Config, env: dict[str, str]) -> str | None:
     return (env.get(cfg.llm.api_key_env) or "").strip() or None
 
@@ -108,29 +99,29 @@ def untrusted_base_url(cfg: Config) -> str:
             "llm.allow_config_base_url: true")
 
 
-def make_enricher(cfg: Config, env: dict[str, str]) -> tuple["Enricher | None", str]:
-    """The enricher for this run, or None and the one line that says why not."""
+def make_enricher(cfg: Config, env: dict[str, str], task: Task = DAILY_TASK) -> tuple["Enricher | None", str]:
+    """The enricher of a kind's ``task`` for this run, or None and the one line that says why not."""
     if not cfg.llm.enabled:
-        return None, "LLM enrichment is off (llm.enabled: false): papers stay English-only, marked 待翻译."
+        return None, f"LLM enrichment is off (llm.enabled: false): {task.without}."
     key = api_key(cfg, env)
     if not key:
-        return None, (f"{cfg.llm.api_key_env} is not set: papers stay English-only, marked 待翻译; "
-                      "`python -m generator enrich --since DATE` fills them in once a key is available.")
+        return None, f"{cfg.llm.api_key_env} is not set: {task.without}; {task.later}."
     if untrusted_base_url(cfg):
-        return None, f"{untrusted_base_url(cfg)}; papers stay English-only, marked 待翻译."
-    return Enricher(cfg, key), ""
+        return None, f"{untrusted_base_url(cfg)}; {task.without}."
+    return Enricher(cfg, key, task=task), ""
 
 
 class Enricher:
-    """``Enricher(cfg, key).enrich_many(papers)`` -> {id: Enrichment or None}."""
-
-    result_type: type = Enrichment
+    """``Enricher(cfg, key, task=kind.task).enrich_many(inputs)`` -> {id: answer or None}: one client, cache, budget,
+    retry policy and circuit breaker for every kind's task (and for small JSON tasks, ``complete_json``)."""
 
     def __init__(self, cfg: Config, key: str, client: Any | None = None, sleep: Callable[[float], None] = time.sleep,
-                 prompt: str | None = None):
+                 task: Task = DAILY_TASK):
         self.cfg = cfg
         self.llm = cfg.llm
-        self.prompt = prompt or cfg.llm.prompt
+        self.task = task
+        self.result_type = task.answer
+        self.prompt = task.prompt(cfg)
         if client is None and untrusted_base_url(cfg):  # the same rule for every caller, not only make_enricher
             raise ValueError(untrusted_base_url(cfg))
         self.client = client or openai.OpenAI(
@@ -190,16 +181,12 @@ class Enricher:
                 .replace("{" + marker.lower() + "}", body))
         return [{"role": "system", "content": self.system.replace("{canary}", CANARY)}, {"role": "user", "content": user}]
 
-    def messages(self, p: PaperInput) -> list[dict[str, str]]:
-        return self._prompt(f"{p.title}\n{p.abstract}", "PAPER", {
-            "id": p.id, "title": p.title, "abstract": p.abstract, "categories": p.categories,
-            "keyword_topic": p.keyword_topic})
+    def messages(self, p: Any) -> list[dict[str, str]]:
+        return self._prompt(f"{p.title}\n{p.abstract}", self.task.marker, self.task.document(self.cfg, p))
 
-    def validate(self, content: str | None, p: PaperInput) -> tuple[Enrichment, str]:
+    def validate(self, content: str | None, p: Any) -> tuple[Any, str]:
         """(the checked answer, a softer problem worth one more request or ''); raises InvalidAnswer."""
-        e = validate_answer(content, p.abstract, self.cfg.topic_ids, self.forbidden)
-        e.glossary_missing = glossary_missing(p.abstract, e.abstract_zh, self.glossary)
-        return e, ""
+        return self.task.check(self, content, p)
 
     # ------------------------------------------------------------------ calls
 
@@ -361,68 +348,3 @@ def _describe(e: Exception) -> str:
     status = getattr(e, "status_code", None)
     name = type(e).__name__
     return f"{name} (HTTP {status})" if status else name
-
-
-# --------------------------------------------------------------------------- journal articles
-
-
-@dataclass
-class ArticleInput:
-    """What the journal prompt gets: the article's PMID (as ``id``), journal, title and abstract sections."""
-
-    id: str
-    title: str
-    journal: str
-    sections: list[dict[str, str]]
-    results_en: str
-    keyword_topic: str | None = None
-    version: int | None = None  # PubMed records are not versioned (the cache key wants one)
-
-    @property
-    def abstract(self) -> str:
-        return join_sections(self.sections)
-
-
-class JournalEnricher(Enricher):
-    """The structured Chinese summary of a journal article, with the same cache, budget, retries and breaker.
-
-    A valid answer whose 结果 lacks result numbers of the English abstract is asked for once more with the list; if
-    the second answer still lacks some, the better answer is kept and the missing numbers are recorded per item."""
-
-    result_type = JournalEnrichment
-
-    def __init__(self, cfg: Config, key: str, client: Any | None = None, sleep: Callable[[float], None] = time.sleep):
-        super().__init__(cfg, key, client, sleep, prompt=cfg.journal.prompt)
-
-    def messages(self, p: ArticleInput) -> list[dict[str, str]]:  # type: ignore[override]
-        return self._prompt(f"{p.title}\n{p.abstract}", "ARTICLE", {
-            "pmid": p.id, "journal": p.journal, "title": p.title,
-            "abstract": [{"label": s.get("label", ""), "text": s["text"]} for s in p.sections],
-            "keyword_topic": p.keyword_topic, "write_comment": self.cfg.journal.ai_comment})
-
-    def validate(self, content: str | None, p: ArticleInput) -> tuple[JournalEnrichment, str]:  # type: ignore[override]
-        from .numbers import missing_numbers
-
-        e = validate_journal_answer(content, p.results_en, self.cfg.topic_ids, self.forbidden)
-        if not self.cfg.journal.ai_comment:
-            e.comment_zh = ""
-        if not p.sections:  # no abstract: nothing to check against
-            return e, ""
-        e.numbers_missing = missing_numbers(p.results_en, e.results_zh)
-        if e.numbers_missing:
-            return e, f"results_zh must keep every number of the English results; missing: {', '.join(e.numbers_missing)}"
-        return e, ""
-
-
-
-def make_journal_enricher(cfg: Config, env: dict[str, str]) -> tuple["JournalEnricher | None", str]:
-    """The journal enricher for this run, or None and the one line that says why not."""
-    if not cfg.llm.enabled:
-        return None, "LLM enrichment is off (llm.enabled: false): articles are listed without a Chinese summary (待翻译)."
-    key = api_key(cfg, env)
-    if not key:
-        return None, (f"{cfg.llm.api_key_env} is not set: articles are listed without a Chinese summary (待翻译); "
-                      "rerun `python -m generator journal --date D` for that week once a key is available.")
-    if untrusted_base_url(cfg):
-        return None, f"{untrusted_base_url(cfg)}; articles are listed without a Chinese summary (待翻译)."
-    return JournalEnricher(cfg, key), ""

@@ -1,12 +1,13 @@
 """The weekly journal digest (文献快递): PubMed -> classify -> dedup against arXiv -> enrich -> store.
 
-``run_week`` is the only function with network I/O (``sources.pubmed`` and the LLM); ``classify_article``,
-``dedup`` and ``merge_journal_issue`` are pure.  The PubMed query is the selection: every article it returns
+``run_week`` is the only function with network I/O (``sources.pubmed`` and the LLM); ``classify_article`` and
+``ArxivIndex`` are pure, and so are the stages every kind shares (``issue``: enrich, merge, save).  The PubMed query is the selection: every article it returns
 is listed (unless an earlier journal issue already listed it, an editor removed it, or it is already on the
 site from arXiv), classified into a topic and ordered by keyword relevance.
 
-Re-running a week merges with the record on disk like the daily issue does: the issue number, Chinese summaries,
-fields an editor changed (``edited``), the editor's comment, articles an editor added and ``removed`` all survive.
+Re-running a week merges with the record on disk as every kind does (``issue.merge_issue``): the issue number,
+Chinese summaries, fields an editor changed (``edited``), the editor's comment, articles an editor added and
+``removed`` all survive.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .config import Config
-from .enrich import ArticleInput, EnrichStats, JournalEnricher, JournalEnrichment
-from .model import title_key, JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS, JOURNAL_MACHINE_FIELDS, Article, JournalEntry, JournalIssue, JournalSection, Paper
-from .pipeline import group_by_topic, merge_fields
+from .enrich import Enricher, EnrichStats
+from .issue import enrich_items, merge_issue, save_issue
+from .model import title_key, Article, JournalEntry, Paper
 from .select import classify
 from .sources import pubmed
 from .store import Store
+from .kinds.registry import DAILY, JOURNAL
+from .kinds.sources import FIRST
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +58,9 @@ class ArxivIndex:
     @classmethod
     def of(cls, store: Store) -> "ArxivIndex":
         idx = cls()
-        for issue in store.issues():
+        for issue in store.series(DAILY).all():
             for e in issue.entries:
-                if e.source != "arxiv":  # "also on arXiv" links arXiv papers (preprints: see preprints.py)
+                if e.source != FIRST:  # "also on arXiv" links arXiv papers (preprints: see kinds/preprints.py)
                     continue
                 hit = (e.id, issue.date)
                 idx.by_doi.setdefault(f"10.48550/arxiv.{e.id}".lower(), hit)
@@ -72,59 +75,6 @@ class ArxivIndex:
         if a.doi and a.doi.lower() in self.by_doi:
             return self.by_doi[a.doi.lower()]
         return self.by_title.get(title_key(a.title))
-
-
-def merge_journal_issue(day: str, start: str, number: int, fresh: list[JournalEntry], existing: JournalIssue | None,
-                        cfg: Config, found: int, also_on_arxiv: list[dict[str, str]]) -> JournalIssue:
-    """Combine this run's articles with the record on disk (if any); sections in topic order, relevance inside."""
-    old = {e.pmid: e for e in existing.entries} if existing else {}
-    removed = set(existing.removed) if existing else set()
-    entries: dict[str, JournalEntry] = {}
-    for e in fresh:
-        if e.pmid in removed:
-            continue
-        entries[e.pmid] = _merge_entry(old[e.pmid], e) if e.pmid in old else e
-    for pmid, e in old.items():  # listed by an earlier run or added by an editor
-        entries.setdefault(pmid, e)
-    sections = group_by_topic(entries.values(), cfg, JournalSection, lambda e: (-e.relevance, e.pmid))
-    also = {x["pmid"]: x for x in (existing.also_on_arxiv if existing else [])}
-    also.update({x["pmid"]: x for x in also_on_arxiv})
-    issue = JournalIssue(date=day, start=start, number=number, sections=sections, journals=list(cfg.journal.journals),
-                         found=found, also_on_arxiv=[also[k] for k in sorted(also) if k not in entries])
-    if existing:
-        issue.editor_note_zh, issue.editor_note_en = existing.editor_note_zh, existing.editor_note_en
-        issue.removed = list(existing.removed)
-        if not fresh:
-            issue.journals, issue.found = list(existing.journals), existing.found
-    return issue
-
-
-def _merge_entry(old: JournalEntry, fresh: JournalEntry) -> JournalEntry:
-    return merge_fields(old, fresh, JOURNAL_MACHINE_FIELDS, JOURNAL_ENRICHABLE, JOURNAL_LLM_FIELDS)
-
-
-def apply_journal_enrichment(e: JournalEntry, r: JournalEnrichment, signature: str) -> None:
-    """Fill empty Chinese fields and record the LLM's topic; never touch edited fields or the editor's comment."""
-    pairs = [("title_zh", r.title_zh), ("objective_zh", r.objective_zh), ("methods_zh", r.methods_zh),
-             ("results_zh", r.results_zh), ("conclusion_zh", r.conclusion_zh), ("comment_ai_zh", r.comment_zh)]
-    for name, value in pairs:
-        if name not in e.edited and not getattr(e, name).strip():
-            setattr(e, name, value)
-    for name, value in (("llm_topic", r.topic), ("numbers_missing", list(r.numbers_missing)), ("enriched_by", signature)):
-        if name not in e.edited:
-            setattr(e, name, value)
-    if "topic" not in e.edited:
-        e.topic = r.topic
-
-
-def needs_journal_enrichment(e: JournalEntry) -> bool:
-    fields = ("title_zh", "objective_zh", "methods_zh", "results_zh", "conclusion_zh")
-    return not e.enriched_by or any(not getattr(e, n).strip() and n not in e.edited for n in fields)
-
-
-def article_input(e: JournalEntry) -> ArticleInput:
-    return ArticleInput(e.pmid, e.title, e.journal, [dict(s) for s in e.abstract], e.article.results_text if e.abstract else "",
-                        e.topic)
 
 
 def week_of(end: date, days: int) -> tuple[date, date]:
@@ -182,12 +132,12 @@ class JournalReport:
 
 
 def run_week(cfg: Config, end: date, store: Store, client: pubmed.EUtils,
-             enricher: JournalEnricher | None = None) -> JournalReport:
+             enricher: Enricher | None = None) -> JournalReport:
     """Fetch, classify, enrich and store the journal issue of the window ending on ``end``."""
     start, end = week_of(end, cfg.journal.window_days)
     day = end.isoformat()
     timings: dict[str, float] = {}
-    if day in store.withdrawn("journal"):
+    if day in store.withdrawn(JOURNAL):
         return JournalReport(start.isoformat(), day, "withdrawn", timings=timings)
     t = time.monotonic()
     window = pubmed.fetch_window(client, cfg.journal, start, end)
@@ -195,8 +145,8 @@ def run_week(cfg: Config, end: date, store: Store, client: pubmed.EUtils,
     report = JournalReport(start.isoformat(), day, "published", window.query, window.count, len(window.articles),
                            timings=timings)
 
-    existing = store.get_journal(day)
-    published, next_number = store.journal_history(except_day=day)
+    existing = store.series(JOURNAL).get(day)
+    published, next_number = store.series(JOURNAL).history(except_day=day)
     removed = set(existing.removed) if existing else set()
     arxiv = ArxivIndex.of(store)
     fresh: list[JournalEntry] = []
@@ -224,27 +174,22 @@ def run_week(cfg: Config, end: date, store: Store, client: pubmed.EUtils,
     old = {e.pmid: e for e in existing.entries} if existing else {}
     if enricher:
         t = time.monotonic()
+        needs = JOURNAL.task.needs
         fresh_ids = {e.pmid for e in fresh}
-        todo = [e for e in fresh if not (e.pmid in old and not needs_journal_enrichment(old[e.pmid]))]
-        todo += [e for pmid, e in old.items() if needs_journal_enrichment(e) and pmid not in fresh_ids]
-        results = enricher.enrich_many([article_input(e) for e in todo])
-        for e in todo:
-            r = results.get(e.pmid)
-            if r is not None:
-                apply_journal_enrichment(e, r, enricher.signature)
+        todo = [e for e in fresh if not (e.pmid in old and not needs(old[e.pmid], enricher.signature))]
+        todo += [e for pmid, e in old.items() if needs(e, enricher.signature) and pmid not in fresh_ids]
+        enrich_items(JOURNAL.task, enricher, todo)
         report.llm = enricher.stats
         timings["enrich"] = time.monotonic() - t
 
     number = existing.number if existing else next_number
-    issue = merge_journal_issue(day, start.isoformat(), number, fresh, existing, cfg, window.count, also)
+    issue = merge_issue(JOURNAL, day, number, fresh, existing, cfg, start=start.isoformat(),
+                        journals=list(cfg.journal.journals), found=window.count, also_on_arxiv=also)
     for e in issue.entries:
         if e.numbers_missing:
             report.numbers_flags[e.pmid] = list(e.numbers_missing)
-    report.record_changed = store.save_journal(issue)
-    report.number, report.listed = number, len(issue.entries)
-    path = store.journal_path(day)
-    report.record = str(path.relative_to(cfg.root)) if cfg.root in path.parents else str(path)
-    report.by_topic = {s.topic: len(s.entries) for s in issue.sections if s.entries}
+    save_issue(store, JOURNAL, issue, cfg, report)
+    report.listed = len(issue.entries)
     _save_status(store, report)
     return report
 

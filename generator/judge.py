@@ -10,31 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from .config import Config
-from .enrich import Enricher, Enrichment, PaperInput
+from .enrich import Enricher
+from .issue import enrich_items
+from .kinds.arxiv_daily import TASK, needs_enrichment
 from .model import Dropped, Entry
-
-
-def apply_enrichment(e: Entry, r: Enrichment, signature: str) -> None:
-    """Fill an entry's empty Chinese fields and record the LLM's judgement; never touch edited fields."""
-    for name in ("title_zh", "summary_zh", "abstract_zh", "summary_en"):
-        if name not in e.edited and not getattr(e, name).strip():
-            setattr(e, name, getattr(r, name))
-    for name, value in (("llm_topic", r.topic), ("llm_relevance", r.relevance), ("reason_llm_zh", r.reason_zh),
-                        ("glossary_missing", list(r.glossary_missing)), ("enriched_by", signature)):
-        if name not in e.edited:
-            setattr(e, name, value)
-    if "topic" not in e.edited:
-        e.topic = r.topic
-
-
-def needs_enrichment(e: Entry, signature: str) -> bool:
-    """Un-enriched (or enriched by another model/prompt and still missing a Chinese field)."""
-    missing = [n for n in ("title_zh", "summary_zh", "abstract_zh") if not getattr(e, n).strip() and n not in e.edited]
-    return bool(missing) or not e.enriched_by
-
-
-def paper_input(e: Entry) -> PaperInput:
-    return PaperInput(e.id, e.version, e.title, e.abstract, list(e.categories), e.topic)
 
 
 LLM_VERDICT_PREFIX = "LLM relevance "
@@ -67,13 +46,12 @@ def judge(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enri
     module, so they are not named here.)"""
     verdicts = verdicts or {}
     todo = [e for e in fresh if not (e.id in old and not needs_enrichment(old[e.id], enricher.signature) and old[e.id].version == e.version)]
-    results = enricher.enrich_many([paper_input(e) for e in todo])
+    results = enrich_items(TASK, enricher, todo)
     report.llm = enricher.stats
     kept = []
     for e in fresh:
         r = results.get(e.id)
         if r is not None:
-            apply_enrichment(e, r, enricher.signature)
             if r.glossary_missing:
                 report.glossary_flags[e.id] = r.glossary_missing
             keep = r.relevance >= cfg.llm.keep_threshold

@@ -34,6 +34,7 @@ from .render.highlights import Week, build_weeks, week_bounds, week_id
 from .render.templating import macro
 from .render.text import clean
 from .store import Store
+from .kinds.registry import DAILY
 
 log = logging.getLogger(__name__)
 
@@ -172,11 +173,11 @@ def recipient_digest(addr: str, recipients: list[str]) -> str:
 def due_mails(cfg: Config, store: Store) -> list[Mail]:
     status = store.load_status()
     sent = status.get("email_sent") or {}
-    issues = list(store.issues())
+    issues = list(store.series(DAILY).all())
     out = []
     last = status.get("last_run") or {}
     if last.get("outcome") == "published" and last.get("date") and sent.get("issue") != last["date"]:
-        issue = store.get_issue(last["date"])
+        issue = store.series(DAILY).get(last["date"])
         if issue is not None and issue.entries:
             out.append(issue_mail(cfg, issue))
     if cfg.email.highlights and cfg.highlights.enabled and issues:
@@ -192,10 +193,10 @@ def _mail_for_key(cfg: Config, store: Store, key: str) -> Mail | None:
     """Rebuild a mail owed to some recipients from the records (None when its issue or week is gone)."""
     kind, _, value = key.partition(":")
     if kind == "issue":
-        issue = store.get_issue(value)
+        issue = store.series(DAILY).get(value)
         return issue_mail(cfg, issue) if issue is not None and issue.entries else None
     if kind == "highlights":
-        issues = list(store.issues())
+        issues = list(store.series(DAILY).all())
         edits = {k: v for k, v in store.highlight_edits().items() if isinstance(v, dict)}
         week = next((w for w in build_weeks(cfg, issues, edits) if w.id == value and w.picks), None)
         return highlights_mail(cfg, week) if week is not None else None

@@ -1,18 +1,15 @@
 """The daily job: sources -> select -> store -> render.
 
-``run_day`` is the only function with network I/O (through ``sources``); the
-stages it calls in between (``select_papers``, ``merge_issue``) are pure.
-
-Re-running a day is safe: the existing record is merged, never replaced.  The
-issue number, fields filled by enrichment or an editor, fields listed in an
-entry's ``edited``, papers an editor added, and papers an editor removed
-(``removed``) all survive.
+``run_day`` is the only function with network I/O (through ``sources`` and the registered extra sources); the
+stages it calls in between (``select_papers``, then ``issue.merge_issue``, shared by every kind) are pure.
+Re-running a day is safe: the existing record is merged, never replaced (see ``issue``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -23,15 +20,18 @@ from typing import Any, Callable, Iterable, Iterator
 from .config import Config
 from .enrich import Enricher, EnrichStats
 from .links import find_links
-from .model import ENRICHABLE, LLM_FIELDS, MACHINE_FIELDS, title_key, Dropped, Entry, Issue, Paper, Section, Selection
+from .model import title_key, Dropped, Entry, Paper, Selection
 from .select import classify
 from .sources import arxiv as arxiv_src
-from . import preprints as preprints_mod
 from .judge import apply_verdicts, judge, llm_verdicts
 from .institutions import Extractor, Namer
 from .sources.signals import hf_signals
 from .sources.signals import institutions as fetch_institutions
 from .store import Store
+from .issue import merge_issue, save_issue
+from .kinds.preprints import Gathered
+from .kinds.registry import DAILY, DAILY_EXTRAS
+from .kinds.sources import FIRST
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class RunReport:
     outcome: str  # published | no_announcement | nothing_selected | withdrawn
     candidates: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
-    kept_by_topic: dict[str, int] = field(default_factory=dict)
+    by_topic: dict[str, int] = field(default_factory=dict)
     dropped: int = 0
     already_published: int = 0
     metadata_found: int = 0
@@ -72,7 +72,7 @@ class RunReport:
 
     @property
     def kept(self) -> int:
-        return sum(self.kept_by_topic.values())
+        return sum(self.by_topic.values())
 
     def lines(self, cfg: Config) -> list[str]:
         if self.outcome == "no_announcement":
@@ -90,7 +90,7 @@ class RunReport:
         else:
             topics = " · ".join(
                 f"{cfg.topic(t).name_zh} {t} {n}" if t in cfg.topic_ids else f"{t} {n}"
-                for t, n in self.kept_by_topic.items()
+                for t, n in self.by_topic.items()
             )
             out.append(f"kept {self.kept}: {topics}")
             out.append(f"issue 第 {self.number} 期: {self.record} ({'written' if self.record_changed else 'unchanged'})")
@@ -150,76 +150,6 @@ def select_papers(
     return res
 
 
-def merge_fields(old: Any, fresh: Any, machine: tuple[str, ...], enrichable: tuple[str, ...], llm: tuple[str, ...]) -> Any:
-    """A copy of ``old`` (an Entry or JournalEntry) with fresh machine fields, enriched fields filled where still empty,
-    the fresh LLM judgement when there is one, and the LLM's topic; a field in ``old.edited`` is never touched."""
-    merged = type(old).from_dict(old.to_dict())
-    for name in machine:
-        if name not in old.edited:
-            setattr(merged, name, getattr(fresh, name))
-    for name in enrichable:
-        if not getattr(old, name) and getattr(fresh, name) and name not in old.edited:
-            setattr(merged, name, getattr(fresh, name))
-    if fresh.enriched_by:
-        for name in llm:
-            if name not in old.edited:
-                setattr(merged, name, getattr(fresh, name))
-    if "topic" not in old.edited and merged.llm_topic:
-        # the LLM's topic wins whenever the record holds its judgement, as when it was first given: a rerun whose
-        # answers come from the cache (or from no LLM at all) must not regroup papers under the keyword topics
-        merged.topic = merged.llm_topic
-    return merged
-
-
-def group_by_topic(entries: Iterable[Any], cfg: Config, section: Callable[[str, list], Any],
-                   rank: Callable[[Any], tuple]) -> list[Any]:
-    """Sections in config topic order (unknown topics last, by name), entries inside ordered by ``rank``."""
-    order = {t: i for i, t in enumerate(cfg.topic_ids)}
-    by_topic: dict[str, list] = {}
-    for e in entries:
-        by_topic.setdefault(e.topic, []).append(e)
-    return [section(t, sorted(es, key=rank))
-            for t, es in sorted(by_topic.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))]
-
-
-def _merge_entry(old: Entry, fresh: Entry) -> Entry:
-    """Fresh machine fields, old enriched/edited fields, the newest LLM judgement and community signal."""
-    merged = merge_fields(old, fresh, MACHINE_FIELDS, ENRICHABLE, LLM_FIELDS)
-    more_zh = sum(map(bool, fresh.institutions_zh)) > sum(map(bool, merged.institutions_zh))
-    if "institutions_zh" not in old.edited and merged.institutions == fresh.institutions and more_zh:
-        merged.institutions_zh = list(fresh.institutions_zh)  # Chinese names learnt since
-    if fresh.hf_upvotes is not None:  # the community signal, when Hugging Face answered this time
-        for name in ("hf_upvotes", "hf_repo"):
-            if name not in old.edited:
-                setattr(merged, name, getattr(fresh, name))
-    return merged
-
-
-def merge_issue(
-    day: str, number: int, fresh: list[Entry], existing: Issue | None, cfg: Config, candidates: int
-) -> Issue:
-    """Combine today's selection with the record already on disk (if any)."""
-    old_entries = {e.id: e for e in existing.entries} if existing else {}
-    removed = set(existing.removed) if existing else set()
-    entries: dict[str, Entry] = {}
-    for e in fresh:
-        if e.id in removed:
-            continue
-        entries[e.id] = _merge_entry(old_entries[e.id], e) if e.id in old_entries else e
-    for eid, e in old_entries.items():  # kept by an earlier run or added by an editor
-        entries.setdefault(eid, e)
-    sections = group_by_topic(entries.values(), cfg, Section,
-                              lambda e: (-e.relevance, -(e.hf_upvotes or 0), e.id))  # upvotes break ties
-    issue = Issue(date=day, number=number, sections=sections, candidates=candidates, categories=list(cfg.arxiv.categories))
-    if existing:
-        if not fresh:  # regrouping only (enrich): the record keeps what it was fetched with
-            issue.categories = list(existing.categories)
-        issue.editor_note_zh, issue.editor_note_en = existing.editor_note_zh, existing.editor_note_en
-        issue.removed = list(existing.removed)
-        issue.kind = existing.kind
-    return issue
-
-
 def _apply_metadata(e: Entry, m: arxiv_src.Metadata) -> None:
     e.comment = m.comment or e.comment
     e.primary_category = m.primary_category or e.primary_category
@@ -263,7 +193,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
         raise RunError(f"arXiv feed could not be read: {e}") from None
     timings["fetch"] = time.monotonic() - t
 
-    if ann.date and ann.date in store.withdrawn("issues"):
+    if ann.date and ann.date in store.withdrawn(DAILY):
         return RunReport(date=ann.date, outcome="withdrawn", timings=timings)
     if not ann.papers:
         report = RunReport(date=ann.date or (day.isoformat() if day else None), outcome="no_announcement", timings=timings)
@@ -280,9 +210,9 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
         by_type[p.announce_type] = by_type.get(p.announce_type, 0) + 1
 
     t = time.monotonic()
-    existing = store.get_issue(ann.date)
-    published, next_number = store.history(except_day=ann.date)
-    pre = _preprints(cfg, ann, store, published)
+    existing = store.series(DAILY).get(ann.date)
+    published, next_number = store.series(DAILY).history(except_day=ann.date)
+    pre = _extras(cfg, ann, store, published)
     prefilter = cfg.llm.prefilter_threshold if enricher else None
     sel = select_papers(ann.papers + pre.papers, cfg, published, set(existing.removed) if existing else set(), prefilter,
                         pre.priors)
@@ -363,28 +293,38 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
             return report
 
     number = existing.number if existing else next_number
-    issue = merge_issue(ann.date, number, fresh, existing, cfg, len(ann.papers))
-    report.record_changed = store.save_issue(issue)
-    report.number = number
-    report.record = str(store.issue_path(ann.date).relative_to(cfg.root)) if cfg.root in store.issue_path(ann.date).parents else str(store.issue_path(ann.date))
-    report.kept_by_topic = {s.topic: len(s.entries) for s in issue.sections if s.entries}
+    issue = merge_issue(DAILY, ann.date, number, fresh, existing, cfg, categories=list(cfg.arxiv.categories),
+                        candidates=len(ann.papers))
+    save_issue(store, DAILY, issue, cfg, report)
     _save_status(store, report)
     return report
 
 
-def _preprints(cfg: Config, ann: arxiv_src.Announcement, store: Store, published: dict[str, str]) -> "preprints_mod.Gathered":
-    """The day's medRxiv/bioRxiv candidates (none when preprints are off): posted since the previous issue."""
-    if not cfg.preprints.enabled:
-        return preprints_mod.Gathered()
+def _extras(cfg: Config, ann: arxiv_src.Announcement, store: Store, published: dict[str, str]) -> Gathered:
+    """The day's candidates from the registered extra sources (medRxiv/bioRxiv: posted since the previous issue)."""
     previous = max((d for d in published.values() if d < ann.date), default=None)
-    titles, dois = set(), set()
-    for issue in store.issues():  # the archive's arXiv papers: a preprint of the same work is not listed again
-        for e in issue.entries:
-            if e.source == "arxiv":
-                titles.add(title_key(e.title))
-                if e.doi:
-                    dois.add(e.doi)
-    return preprints_mod.gather(cfg, ann.date, previous, ann.papers, titles, dois)
+
+    @functools.cache
+    def known() -> tuple[set[str], set[str]]:
+        """The archive's arXiv papers (titles, DOIs): a paper of the same work from another source is not listed
+        again.  Read only when a source has candidates to compare."""
+        titles, dois = set(), set()
+        for issue in store.series(DAILY).all():
+            for e in issue.entries:
+                if e.source == FIRST:
+                    titles.add(title_key(e.title))
+                    if e.doi:
+                        dois.add(e.doi)
+        return titles, dois
+
+    out = Gathered()
+    for gather in DAILY_EXTRAS:
+        got = gather(cfg, ann.date, previous, ann.papers, known)
+        out.papers += got.papers
+        out.priors.update(got.priors)
+        out.institutions.update(got.institutions)
+        out.line = "; ".join(x for x in (out.line, got.line) if x)
+    return out
 
 
 def _add_institutions(cfg: Config, fresh: list[Entry], old: dict[str, Entry], enricher: Enricher | None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from .store import Store
+from .kinds.registry import DAILY, JOURNAL
 
 
 def weekdays_before(today: date, n: int) -> list[date]:
@@ -29,14 +30,14 @@ def due_work(cfg, store: Store, today: date, days: int, weeks: int) -> tuple[lis
     """
     journal: list[date] = []
     if cfg.journal.enabled and weeks > 0:
-        newest = max([p.stem for p in store.journal_paths()] + sorted(store.withdrawn("journal")), default=None)
+        newest = max([p.stem for p in store.series(JOURNAL).paths()] + sorted(store.withdrawn(JOURNAL)), default=None)
         monday = today - timedelta(days=today.weekday())
         while len(journal) < weeks and (newest is None or monday.isoformat() > newest):
             journal.append(monday)
             if newest is None:
                 break  # a new archive starts with the current week, not with history
             monday -= timedelta(days=7)
-    quiet = {str(d) for d in store.load_status().get("no_announcement") or []} | store.withdrawn("issues")
+    quiet = {str(d) for d in store.load_status().get("no_announcement") or []} | store.withdrawn(DAILY)
     missing = [d for d in weekdays_before(today, days) if d.isoformat() not in quiet
-               and not store.issue_path(d.isoformat()).exists() and not store.dropped_path(d.isoformat()).exists()]
+               and not store.series(DAILY).path(d.isoformat()).exists() and not store.dropped_path(d.isoformat()).exists()]
     return sorted(journal), missing

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .store import Store
+from .kinds.registry import DAILY
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def mkdocs_build(cfg, site_dir: Path | None = None, strict: bool = True, dirty: 
     env = dict(os.environ, MAID_SITE_URL=cfg.site.url, MAID_REPO_URL=cfg.site.repo_url,
                MAID_EDIT_URI=f"edit/{cfg.site.edit_branch}/docs/", NO_MKDOCS_2_WARNING="1")
     # reproducible output: MkDocs dates the sitemap by SOURCE_DATE_EPOCH; use the newest issue's date
-    newest = max((p.stem for p in Store.of(cfg).issue_paths()), default="2025-01-01")
+    newest = max((p.stem for p in Store.of(cfg).series(DAILY).paths()), default="2025-01-01")
     env.setdefault("SOURCE_DATE_EPOCH", str(int(datetime.fromisoformat(newest).replace(tzinfo=timezone.utc).timestamp())))
     proc = subprocess.run(cmd, cwd=cfg.root, capture_output=True, text=True, env=env)
     if proc.returncode != 0:

@@ -27,7 +27,7 @@ import yaml
 
 from . import layout
 from .fileio import atomic_write
-from .model import Dropped, Issue, JournalIssue
+from .model import Dropped
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,6 @@ try:  # the C loader is ~10x faster on a large archive
 except AttributeError:  # pragma: no cover - libyaml missing
     _Loader = yaml.SafeLoader
     _Dumper = yaml.SafeDumper
-
-
-# data/status.yaml keys listing the dates of records an editor withdrew by deleting the file (see edits.mark_edits)
-WITHDRAWN = {"issues": "withdrawn_issues", "journal": "withdrawn_journal"}
 
 
 class RecordError(Exception):
@@ -148,13 +144,6 @@ class Store:
         """The store a config describes (records in paths.data, parse cache in paths.cache)."""
         return cls(cfg.paths.data, cfg.paths.cache)
 
-    @property
-    def issues_dir(self) -> Path:
-        return self.data_dir / layout.ISSUES
-
-    def issue_path(self, day: str) -> Path:
-        return self.series(layout.ISSUES).path(day)
-
     def dropped_path(self, day: str) -> Path:
         return self.data_dir / layout.dropped(day)
 
@@ -162,12 +151,12 @@ class Store:
     def status_path(self) -> Path:
         return self.data_dir / layout.STATUS
 
-    # ---------------------------------------------------------------- the numbered series (daily issues, journal digest)
+    # ---------------------------------------------------------------- the numbered series (one per kind)
 
-    def series(self, name: str) -> "Series":
-        """One series of records (``layout.ISSUES`` or ``layout.JOURNAL``): one implementation for both."""
-        model, noun, item_key = SERIES[name]
-        return Series(self, name, model, noun, item_key)
+    def series(self, kind: Any) -> "Series":
+        """The records of one kind (``kinds.registry``: the daily issues, the journal digest): one implementation
+        for all."""
+        return Series(self, kind)
 
     def load_raw(self, path: Path) -> Any:
         """The record as plain data; parsed once per distinct content when a cache folder is set."""
@@ -182,55 +171,6 @@ class Store:
             raw = safe_load_record(data, path)
             atomic_write(cached, json.dumps(raw, ensure_ascii=False, separators=(",", ":"), default=str))
             return raw
-
-    # the daily issues and the journal digest by name (what most callers want)
-
-    def issue_paths(self) -> list[Path]:
-        return self.series(layout.ISSUES).paths()
-
-    def load_issue(self, path: Path) -> Issue:
-        return self.series(layout.ISSUES).load(path)
-
-    def get_issue(self, day: str) -> Issue | None:
-        return self.series(layout.ISSUES).get(day)
-
-    def issues(self) -> Iterator[Issue]:
-        """All issues, oldest first."""
-        return self.series(layout.ISSUES).all()
-
-    def save_issue(self, issue: Issue) -> bool:
-        return self.series(layout.ISSUES).save(issue)
-
-    def history(self, except_day: str | None = None) -> tuple[dict[str, str], int]:
-        """(arXiv id or DOI -> date of the first issue that listed it, the next issue number)."""
-        return self.series(layout.ISSUES).history(except_day)
-
-    @property
-    def journal_dir(self) -> Path:
-        return self.data_dir / layout.JOURNAL
-
-    def journal_path(self, day: str) -> Path:
-        return self.series(layout.JOURNAL).path(day)
-
-    def journal_paths(self) -> list[Path]:
-        return self.series(layout.JOURNAL).paths()
-
-    def load_journal(self, path: Path) -> JournalIssue:
-        return self.series(layout.JOURNAL).load(path)
-
-    def get_journal(self, day: str) -> JournalIssue | None:
-        return self.series(layout.JOURNAL).get(day)
-
-    def journals(self) -> Iterator[JournalIssue]:
-        """All journal issues, oldest first."""
-        return self.series(layout.JOURNAL).all()
-
-    def save_journal(self, issue: JournalIssue) -> bool:
-        return self.series(layout.JOURNAL).save(issue)
-
-    def journal_history(self, except_day: str | None = None) -> tuple[dict[str, str], int]:
-        """(PMID -> date of the journal issue that listed it, the next journal issue number): its own series."""
-        return self.series(layout.JOURNAL).history(except_day)
 
     # ---------------------------------------------------------------- weekly highlights (editor input only)
 
@@ -277,10 +217,11 @@ class Store:
     def save_status(self, status: dict) -> bool:
         return atomic_write(self.status_path, dump_yaml(status))
 
-    def withdrawn(self, series: str) -> set[str]:
-        """Dates of the records of ``series`` ("issues" or "journal") an editor deleted: no run writes them again."""
+    def withdrawn(self, kind: Any) -> set[str]:
+        """Dates of the records of ``kind`` an editor deleted (listed under ``kind.withdrawn`` in the status, see
+        edits.mark_edits): no run writes them again."""
         status = self.load_status()
-        value = status.get(WITHDRAWN[series]) if isinstance(status, dict) else None
+        value = status.get(kind.withdrawn) if isinstance(status, dict) else None
         return {str(d) for d in value} if isinstance(value, list) else set()
 
     def load_status(self) -> dict:
@@ -289,30 +230,20 @@ class Store:
         return load_yaml(self.status_path) or {}
 
 
-# each series: its record type, how messages name one record, the key of its items' ids
-SERIES: dict[str, tuple[type, str, str]] = {
-    layout.ISSUES: (Issue, "an issue", "id"),
-    layout.JOURNAL: (JournalIssue, "a journal issue", "pmid"),
-}
-
-
 @dataclass(frozen=True)
 class Series:
     """One numbered series of records, named by date in a folder per year: paths, loading, saving, and its history
     (each item's first issue and the next issue number; numbers count from 1 and are never reused or changed)."""
 
     store: Store
-    name: str
-    model: Any
-    noun: str
-    item_key: str
+    kind: Any  # a kinds.Kind: its folder, record type and noun
 
     @property
     def folder(self) -> Path:
-        return self.store.data_dir / self.name
+        return self.store.data_dir / self.kind.series
 
     def path(self, day: str) -> Path:
-        return self.store.data_dir / layout.record(self.name, day)
+        return self.store.data_dir / layout.record(self.kind.series, day)
 
     def paths(self) -> list[Path]:
         return _yaml_files(self.folder, "*/*.yaml")
@@ -320,9 +251,9 @@ class Series:
     def load(self, path: Path) -> Any:
         raw = self.store.load_raw(path)
         try:
-            return self.model.from_dict(raw)
+            return self.kind.issue.from_dict(raw)
         except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise RecordError(f"{path}: not {self.noun} record ({type(e).__name__}: {e})") from None
+            raise RecordError(f"{path}: not {self.kind.noun} record ({type(e).__name__}: {e})") from None
 
     def get(self, day: str) -> Any | None:
         path = self.path(day)
@@ -346,5 +277,5 @@ class Series:
                 continue
             highest = max(highest, issue.number)
             for e in issue.entries:
-                published.setdefault(getattr(e, self.item_key), issue.date)
+                published.setdefault(e.item_id, issue.date)
         return published, highest + 1

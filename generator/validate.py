@@ -1,7 +1,7 @@
 """Check edited records and generated files; every message names the file, the paper and the field.
 
-``check_record`` validates one issue record against the schema an editor must
-keep.  ``check_rendered`` re-renders in memory and reports generated files
+``check_record`` validates one record of any kind against the schema an editor must keep: the header and sections
+every record shares here, the kind's own header keys and items by the kind's checks (``kinds/``).  ``check_rendered`` re-renders in memory and reports generated files
 that differ from what is on disk - usually a page edited by hand instead of its
 record.
 """
@@ -9,111 +9,51 @@ record.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from .advisory import Advisory, advisory  # noqa: F401  (cli checks isinstance)
-from .typecheck import _date_problems, _field_types, _required, _shown, _whole
+from .typecheck import _date_problems, _field_types, _hints, _required, _whole
 from .config import Config
-from .model import (EDITABLE, JOURNAL_EDITABLE, ANNOUNCE_TYPES, ARXIV_ID_RE, DOI_RE, PMID_RE, SOURCES,
-                    SCHEMA_VERSION, Dropped, Entry, JournalEntry)
+from .kinds import Kind
+from .layout import data_path
+from .model import SCHEMA_VERSION, Dropped
 from .render import sanitize
 from .render.site import Snapshot, build_all_feeds, compute_pages, stray_files
 from .render.highlights import week_id
 from .store import RecordError, Store
+from .kinds.registry import DAILY, KINDS
 
-TOP_KEYS = {"schema", "kind", "date", "number", "editor_note", "source", "removed", "sections"}
-PAPER_KEYS = {f for f in Entry.__dataclass_fields__}
-JOURNAL_TOP_KEYS = {"schema", "kind", "date", "start", "number", "editor_note", "source", "removed", "also_on_arxiv", "sections"}
-ARTICLE_KEYS = {f for f in JournalEntry.__dataclass_fields__}
-DAILY_SOURCE = {"categories": "list", "candidates": "count"}
-JOURNAL_SOURCE = {"journals": "list", "found": "count"}
+# the keys of every record; a kind's header fields (kinds/*: HEAD, TAIL, under source: SOURCE) come on top
+TOP_KEYS = ("schema", "kind", "date", "number", "editor_note", "source", "removed", "sections")
 
 
-# Fields whose values (not only types) the paper check knows: each gets one message, not two.
-_PAPER_OWN = {"id", "version", "announce_type", "relevance", "llm_relevance", "hf_upvotes", "source"}
-
-
-def _type_problems(e: dict, where: str) -> list[str]:
-    out = []
-    pid, source = e.get("id"), e.get("source", "arxiv")
-    if not isinstance(source, str) or source not in SOURCES:
-        out.append(f"{where}: field source: expected one of {', '.join(SOURCES)}, got {_shown(source)}")
-    elif "id" in e and not isinstance(pid, str):
-        out.append(f"{where}: field id: expected an arXiv id in quotes, like '2506.05361', got {_shown(pid)}")
-    elif isinstance(pid, str) and source == "arxiv" and not ARXIV_ID_RE.match(pid):
-        out.append(f"{where}: field id: {pid!r} is not an arXiv id (no version suffix, e.g. '2506.05361')")
-    elif isinstance(pid, str) and source != "arxiv" and not DOI_RE.match(pid):
-        out.append(f"{where}: field id: {pid!r} is not a DOI (a {SOURCES[source]} preprint's id is its DOI without "
-                   "version, e.g. '10.1101/2025.03.01.25300001')")
-    out += _whole(e, "version", where, 1, null=True)
-    out += _whole(e, "relevance", where, 0, 100)
-    out += _whole(e, "llm_relevance", where, 0, 100, null=True)
-    out += _whole(e, "hf_upvotes", where, 0, null=True)
-    if "announce_type" in e and e["announce_type"] not in ANNOUNCE_TYPES:
-        out.append(f"{where}: field announce_type: expected one of {', '.join(ANNOUNCE_TYPES)}, got {e['announce_type']!r}")
-    out += _field_types(Entry, e, where, _PAPER_OWN)
-    pairs = e.get("author_institutions")
-    if isinstance(pairs, list) and not all(isinstance(x, list) and len(x) == 2 for x in pairs):
-        out.append(f"{where}: field author_institutions: expected a list of [author, institution] pairs")
-    for url in e.get("code_links") or [] if isinstance(e.get("code_links"), list) else []:
-        if isinstance(url, str) and not url.startswith("https://"):
-            out.append(f"{where}: field code_links: {url!r} is not an https:// link")
-    return out
-
-
-def check_record(raw: Any, path: str, cfg: Config) -> list[str]:
-    """Problems in one issue record (empty list: valid)."""
+def check_record(kind: Kind, raw: Any, path: str, cfg: Config) -> list[str]:
+    """Problems in one record of ``kind`` (empty list: valid)."""
     if not isinstance(raw, dict):
         return [f"{path}: the record must be a mapping (date:, number:, sections: ...)"]
-    problems = _header_problems(raw, path, TOP_KEYS, "data/issues", "arxiv", DAILY_SOURCE)
+    issue = kind.issue
+    known = set(TOP_KEYS) | set(issue.HEAD) | set(issue.TAIL)
+    hints = {name: hint for name, hint, _ in _hints(issue)}
+    source = {name: ("count" if hints[name] is int else "list") for name in issue.SOURCE}
+    problems = _header_problems(raw, path, known, data_path(cfg, kind.series), kind.kind, source)
+    problems += kind.check_header(raw, path)
     removed = raw.get("removed", [])
-    if not isinstance(removed, list) or not all(isinstance(x, str) for x in removed):
-        problems.append(f"{path}: removed: expected a list of arXiv ids (or preprint DOIs) in quotes")
-    return problems + _section_problems(raw, path, cfg, DAILY_ITEMS, removed, _paper_problems)
+    if not isinstance(removed, list) or not all(kind.removed_ok(x) for x in removed):
+        problems.append(f"{path}: removed: expected {kind.removed_hint}")
+    return problems + _section_problems(raw, path, cfg, kind, removed)
 
 
-def _paper_problems(e: dict, where: str) -> list[str]:
-    out = _required(Entry, e, where)
-    out += [f"{where}: unknown field {key!r}" for key in e if key not in PAPER_KEYS]
-    return out + _type_problems(e, where) + _editor_text(e, "editor_note", where)
-
-
-
-
-def _editor_text(raw: dict, key: str, where: str) -> list[str]:
-    """What the sanitiser would drop or neutralise in a human-written field: named, so the pull request fails."""
-    value = raw.get(key)
-    return advisory(sanitize.report(where, key, value)) if isinstance(value, str) else []
-
-
-@dataclass(frozen=True)
-class ItemKind:
-    """How a kind of record lists its items: key of the list, id field, how messages name one, what may be edited."""
-
-    items: str
-    id: str
-    label: str
-    noun: str
-    move: str
-    editable: set[str]
-
-
-DAILY_ITEMS = ItemKind("papers", "id", "paper", "paper", "to move a paper", EDITABLE)
-JOURNAL_ITEMS = ItemKind("articles", "pmid", "PMID", "article", "to move it", JOURNAL_EDITABLE)
-
-
-def _section_problems(raw: dict, path: str, cfg: Config, kind: ItemKind, removed: Any,
-                      item_problems: Callable[[dict, str], list[str]]) -> list[str]:
+def _section_problems(raw: dict, path: str, cfg: Config, kind: Kind, removed: Any) -> list[str]:
     """The checks every record's sections share: topics, item mappings, section/topic agreement, `edited` names,
-    items listed twice or also in `removed`; ``item_problems`` checks one item's own fields."""
+    items listed twice or also in `removed`; the kind checks one item's own fields."""
     sections = raw.get("sections", [])
     shape = f"{{topic: ..., {kind.items}: [...]}}"
     if not isinstance(sections, list):
         return [f"{path}: sections: expected a list of {shape}"]
     problems: list[str] = []
     seen: dict[str, str] = {}
+    editable = kind.item.editable()
     for i, s in enumerate(sections):
         if not isinstance(s, dict) or "topic" not in s:
             problems.append(f"{path}: sections[{i}]: expected {shape}")
@@ -131,12 +71,12 @@ def _section_problems(raw: dict, path: str, cfg: Config, kind: ItemKind, removed
             if not isinstance(e, dict):
                 problems.append(f"{where}: expected a mapping of fields")
                 continue
-            problems += item_problems(e, where)
+            problems += kind.check_item(e, where)
             if "topic" in e and e["topic"] != topic:
-                problems.append(f"{where}: field topic is {e['topic']!r} but the {kind.noun} is listed under section "
+                problems.append(f"{where}: field topic is {e['topic']!r} but the {kind.item_noun} is listed under section "
                                 f"{topic!r}; {kind.move}, set its topic to {topic!r} and add 'topic' to its edited list")
             for f in e.get("edited") if isinstance(e.get("edited"), list) else []:
-                if isinstance(f, str) and f not in kind.editable:
+                if isinstance(f, str) and f not in editable:
                     problems.append(f"{where}: field edited: {f!r} is not a field a run could overwrite")
             if isinstance(iid, str):
                 if iid in seen:
@@ -192,125 +132,33 @@ def _source_problems(src: Any, path: str, keys: dict[str, str]) -> list[str]:
     return out
 
 
-def check_journal_record(raw: Any, path: str, cfg: Config) -> list[str]:
-    """Problems in one journal issue record (data/journal/YYYY/DATE.yaml)."""
-    if not isinstance(raw, dict):
-        return [f"{path}: the record must be a mapping (date:, number:, sections: ...)"]
-    problems = _header_problems(raw, path, JOURNAL_TOP_KEYS, "data/journal", "journal", JOURNAL_SOURCE)
-    if "start" in raw:
-        found = _date_problems(raw["start"], f"{path}: start")
-        if not found and not _date_problems(raw.get("date"), "") and str(raw["start"]) > str(raw["date"]):
-            found = [f"{path}: start {raw['start']} is after date {raw['date']}; the week runs from start to date"]
-        problems += found
-    removed = raw.get("removed", [])
-    if not isinstance(removed, list) or not all(isinstance(x, str) and PMID_RE.match(x) for x in removed):
-        problems.append(f"{path}: removed: expected a list of PMIDs in quotes, like ['39912345']")
-    problems += _also_problems(raw.get("also_on_arxiv", []), path)
-    return problems + _section_problems(raw, path, cfg, JOURNAL_ITEMS, removed, _article_problems)
-
-
-def _article_problems(e: dict, where: str) -> list[str]:
-    problems = _required(JournalEntry, e, where)
-    problems += [f"{where}: unknown field {k!r}" for k in e if k not in ARTICLE_KEYS]
-    pmid = e.get("pmid")
-    if "pmid" in e and not (isinstance(pmid, str) and PMID_RE.match(pmid)):
-        problems.append(f"{where}: field pmid: expected a PMID in quotes, like '39912345', got {pmid!r}")
-    problems += _whole(e, "relevance", where, 0, 100)
-    problems += _field_types(JournalEntry, e, where, {"pmid", "relevance", "abstract"})
-    problems += _abstract_problems(e.get("abstract", []), where)
-    problems += _editor_text(e, "editor_comment", where)
-    return problems
-
-
-ABSTRACT_KEYS = ("label", "category", "text")
-
-
-def _abstract_problems(abstract: Any, where: str) -> list[str]:
-    """A structured abstract: a list of {label, category, text}; label and category may be empty or null."""
-    shape = f"{where}: field abstract: expected a list of {{label: ..., category: ..., text: ...}}"
-    if not isinstance(abstract, list):
-        return [shape]
-    out = []
-    for i, s in enumerate(abstract):
-        if not isinstance(s, dict) or not isinstance(s.get("text"), str):
-            out.append(f"{shape}; section {i + 1} has no text")
-            continue
-        out += [f"{where}: field abstract: section {i + 1}: unknown key {k!r} (known: {', '.join(ABSTRACT_KEYS)})"
-                for k in s if k not in ABSTRACT_KEYS]
-        out += [f"{where}: field abstract: section {i + 1}: {k}: expected text or null, got {_shown(s[k])}"
-                for k in ("label", "category") if s.get(k) is not None and not isinstance(s[k], str)]
-    return out
-
-
-ALSO_KEYS = ("pmid", "doi", "title", "journal", "arxiv_id", "arxiv_date")
-
-
-def _also_problems(also: Any, path: str) -> list[str]:
-    """``also_on_arxiv``: articles linked to the arXiv entry that listed them ({pmid, doi, title, journal, arxiv_id,
-    arxiv_date}); the link is built from arxiv_date and arxiv_id, so both must be what they say."""
-    if not isinstance(also, list):
-        return [f"{path}: also_on_arxiv: expected a list of {{pmid: ..., arxiv_id: ..., arxiv_date: ..., ...}}"]
-    out = []
-    for i, a in enumerate(also):
-        where = f"{path}: also_on_arxiv[{i}]"
-        if not isinstance(a, dict):
-            out.append(f"{where}: expected a mapping {{pmid: ..., arxiv_id: ..., arxiv_date: ..., ...}}")
-            continue
-        out += [f"{where}: unknown key {k!r} (known: {', '.join(ALSO_KEYS)})" for k in a if k not in ALSO_KEYS]
-        out += [f"{where}: required key {k!r} is missing" for k in ("pmid", "arxiv_id", "arxiv_date") if k not in a]
-        if "pmid" in a and not (isinstance(a["pmid"], str) and PMID_RE.match(a["pmid"])):
-            out.append(f"{where}: pmid: expected a PMID in quotes, like '39912345', got {a['pmid']!r}"[:300])
-        if "arxiv_id" in a and not (isinstance(a["arxiv_id"], str) and ARXIV_ID_RE.match(a["arxiv_id"])):
-            out.append(f"{where}: arxiv_id: expected an arXiv id in quotes, like '2506.05361', got {a['arxiv_id']!r}"[:300])
-        if "arxiv_date" in a:
-            out += _date_problems(a["arxiv_date"], f"{where}: arxiv_date", text_only=True)
-        out += [f"{where}: {k}: expected text, got {_shown(a[k])}" for k in ("title", "journal")
-                if k in a and not isinstance(a[k], str)]
-        if a.get("doi") is not None and not isinstance(a["doi"], str):
-            out.append(f"{where}: doi: expected text or null, got {_shown(a['doi'])}")
-    return out
-
-
 def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
     problems: list[str] = []
-    paths = store.issue_paths()
-    numbers: dict[int, str] = {}
-    weeks: dict[str, tuple[set[str], set[str]]] = {}  # week id -> (ids its issues list, ids they removed)
+    weeks: dict[str, tuple[set[str], set[str]]] = {}  # week id -> (ids its daily issues list, ids they removed)
     by_day: dict[str, set[str]] = {}
-    for p in paths:
-        rel = _rel(p, cfg)
-        try:
-            raw = store.load_raw(p)
-        except RecordError as e:
-            problems.append(str(e).replace(str(p), rel))
-            continue
-        found = check_record(raw, rel, cfg)
-        problems += found
-        n = raw.get("number") if isinstance(raw, dict) else None
-        if isinstance(n, int):
-            if n in numbers:
-                problems.append(f"{rel}: number {n} is also used by {numbers[n]}")
-            numbers[n] = rel
-        if isinstance(raw, dict) and not _date_problems(raw.get("date"), ""):
-            listed, removed = weeks.setdefault(week_id(str(raw["date"])), (set(), set()))
-            listed.update(_item_ids(raw, DAILY_ITEMS))
-            by_day[str(raw["date"])] = _item_ids(raw, DAILY_ITEMS)  # for the reviews' editor files
-            removed.update(x for x in raw.get("removed") or [] if isinstance(x, str))
-    journal_numbers: dict[int, str] = {}
-    journal_paths = store.journal_paths()
-    for p in journal_paths:
-        rel = _rel(p, cfg)
-        try:
-            raw = store.load_raw(p)
-        except RecordError as e:
-            problems.append(str(e).replace(str(p), rel))
-            continue
-        problems += check_journal_record(raw, rel, cfg)
-        n = raw.get("number") if isinstance(raw, dict) else None
-        if isinstance(n, int):
-            if n in journal_numbers:
-                problems.append(f"{rel}: number {n} is also used by {journal_numbers[n]}")
-            journal_numbers[n] = rel
+    count = 0
+    for kind in KINDS:
+        numbers: dict[int, str] = {}  # each series numbers its issues on its own
+        paths = store.series(kind).paths()
+        count += len(paths)
+        for p in paths:
+            rel = _rel(p, cfg)
+            try:
+                raw = store.load_raw(p)
+            except RecordError as e:
+                problems.append(str(e).replace(str(p), rel))
+                continue
+            problems += check_record(kind, raw, rel, cfg)
+            n = raw.get("number") if isinstance(raw, dict) else None
+            if isinstance(n, int):
+                if n in numbers:
+                    problems.append(f"{rel}: number {n} is also used by {numbers[n]}")
+                numbers[n] = rel
+            if kind is DAILY and isinstance(raw, dict) and not _date_problems(raw.get("date"), ""):
+                listed, removed = weeks.setdefault(week_id(str(raw["date"])), (set(), set()))
+                listed.update(_item_ids(raw, kind))
+                by_day[str(raw["date"])] = _item_ids(raw, kind)  # for the reviews' editor files
+                removed.update(x for x in raw.get("removed") or [] if isinstance(x, str))
     problems += _stray_problems(cfg, store)
     for p in store.dropped_paths():
         rel = _rel(p, cfg)
@@ -335,10 +183,10 @@ def check_records(cfg: Config, store: Store) -> tuple[int, list[str]]:
     from .render.review_editor import file_problems
 
     problems += file_problems(cfg, store, by_day, _rel)
-    return len(paths) + len(journal_paths), problems
+    return count, problems
 
 
-def _item_ids(raw: dict, kind: ItemKind) -> set[str]:
+def _item_ids(raw: dict, kind: Kind) -> set[str]:
     """The ids a record lists, whatever else is wrong with it."""
     sections = raw.get("sections")
     items = [e for s in sections if isinstance(s, dict) and isinstance(s.get(kind.items), list)
@@ -370,14 +218,14 @@ def _highlight_id_problems(raw: Any, rel: str, wid: str, weeks: dict[str, tuple[
 
 
 def _stray_problems(cfg: Config, store: Store) -> list[str]:
-    """YAML files under data/issues and data/journal that are not where records live: never read, so never shown."""
+    """YAML files in a kind's records folder that are not where records live: never read, so never shown."""
     out = []
-    for folder, listed, name in ((store.issues_dir, store.issue_paths(), "data/issues"),
-                                 (store.journal_dir, store.journal_paths(), "data/journal")):
-        known = set(listed)
-        for p in sorted(folder.rglob("*.yaml")) if folder.exists() else []:
+    for kind in KINDS:
+        series = store.series(kind)
+        known = set(series.paths())
+        for p in sorted(series.folder.rglob("*.yaml")) if series.folder.exists() else []:
             if p not in known and not p.name.startswith("."):
-                out.append(f"{_rel(p, cfg)}: not read: records are named {name}/YYYY/YYYY-MM-DD.yaml")
+                out.append(f"{_rel(p, cfg)}: not read: records are named {data_path(cfg, kind.series)}/YYYY/YYYY-MM-DD.yaml")
     return out
 
 

@@ -16,6 +16,7 @@ from generator.config import load_config
 from generator.corpus import load_listing
 from generator.demo import copy_skeleton
 from generator.standin import ArxivStandIn
+from generator.kinds.registry import DAILY
 
 # In CI the property tests draw the same examples every run (a red build is reproducible, never luck); on a
 # developer's machine they keep exploring new ones, which is how they find the next hole.
@@ -117,7 +118,7 @@ def debian_tool(exe: str, package: str) -> str:
 
 def one_paper_project(root: Path, day: str = "2025-06-09"):
     """A project skeleton with one issue of one paper, rendered: (config, store)."""
-    from generator.model import Entry, Issue, Paper, Section, Selection
+    from generator.model import Entry, DailyIssue, Paper, Section, Selection
     from generator.render.site import render_all
     from generator.store import Store
 
@@ -127,6 +128,6 @@ def one_paper_project(root: Path, day: str = "2025-06-09"):
     p = Paper(id="2506.00001", version=1, title="Liver tumour segmentation in CT", abstract="CT of patients.",
               authors=["Ann One"], categories=["eess.IV"])
     e = Entry.from_paper(p, Selection(True, "imaging", 90, 9.0, "影像｜命中：CT", "Imaging | matched: CT"))
-    store.save_issue(Issue(date=day, number=1, sections=[Section("imaging", [e])]))
+    store.series(DAILY).save(DailyIssue(date=day, number=1, sections=[Section("imaging", [e])]))
     render_all(cfg, store)
     return cfg, store

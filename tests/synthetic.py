@@ -6,8 +6,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from generator.corpus import load_listing
-from generator.model import Entry, Issue, Section, Selection
+from generator.model import Entry, DailyIssue, Section, Selection
 from generator.store import Store
+from generator.kinds.registry import DAILY
 
 LISTINGS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "listings"
 ZH = "本研究提出一种用于医学影像分析的深度学习方法，在多中心数据上验证了其有效性与泛化能力，并与现有方法进行了系统比较。"
@@ -44,7 +45,7 @@ def synth_archive(store: Store, cfg, n_issues: int, per_issue: int, end: date = 
             e.abstract_zh = ZH * 4
             e.reason_llm_zh, e.llm_relevance, e.llm_topic, e.enriched_by = "影像分割方法，直接相关", 85, topic, "bench"
             by_topic.setdefault(topic, []).append(e)
-        store.save_issue(Issue(date=day, number=number, sections=[Section(t, es) for t, es in by_topic.items()],
+        store.series(DAILY).save(DailyIssue(date=day, number=number, sections=[Section(t, es) for t, es in by_topic.items()],
                                candidates=300, categories=list(cfg.arxiv.categories)))
     return days
 

@@ -17,7 +17,7 @@ import pytest
 import rispy
 
 from generator.config import load_config
-from generator.model import Article, Entry, Issue, JournalEntry, JournalIssue, JournalSection, Paper, Section, Selection
+from generator.model import Article, Entry, DailyIssue, JournalEntry, JournalIssue, Section, Paper, Section, Selection
 from generator.render.exports import build_exports
 from generator.render.text import clean
 
@@ -106,7 +106,7 @@ def unwrap_title(value: str) -> str:
     return value[1:-1] if value.startswith("{") and value.endswith("}") else value
 
 
-def hostile_issue() -> tuple[Issue, JournalIssue]:
+def hostile_issue() -> tuple[DailyIssue, JournalIssue]:
     entries, articles = [], []
     for i, text in enumerate(HOSTILE):
         p = Paper(id=f"2506.{i:05d}", version=1, title=text, abstract="A.", authors=["Ana Example", text],
@@ -115,8 +115,8 @@ def hostile_issue() -> tuple[Issue, JournalIssue]:
         a = Article(f"{40000000 + i}", text, text, text, ["Bo Example", text], [], [], doi=f"10.1000/{text}",
                     published="2025-03-03", citation=f"2025;{text}")
         articles.append(JournalEntry.from_article(a, "imaging", 50, "r", "r"))
-    return (Issue(DAY, 3, [Section("imaging", entries)]),
-            JournalIssue(WEEK, "2025-03-01", 2, [JournalSection("imaging", articles)]))
+    return (DailyIssue(DAY, 3, [Section("imaging", entries)]),
+            JournalIssue(WEEK, 2, start="2025-03-01", sections=[Section("imaging", articles)]))
 
 
 @pytest.fixture(scope="module")

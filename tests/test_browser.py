@@ -10,11 +10,12 @@ import pytest
 
 from generator.config import load_config
 from generator.demo import copy_skeleton
-from generator.model import Article, Entry, Issue, JournalEntry, JournalIssue, JournalSection, Paper, Section, Selection
+from generator.model import Article, Entry, DailyIssue, JournalEntry, JournalIssue, Section, Paper, Section, Selection
 from generator.render.site import render_all
 from generator.store import Store
 
 from .conftest import debian_tool
+from generator.kinds.registry import DAILY, JOURNAL
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -83,7 +84,7 @@ def journal_issue() -> JournalIssue:
                                             [{"label": "<i>RESULTS</i>", "category": "", "text": HOSTILE_ABSTRACT[:3000]}]),
                                     "diagnosis", 60, "命中", "matched")
     bad.editor_comment = "<img src=x onerror=window.__pwned=12> **ok**"
-    return JournalIssue("2025-03-07", "2025-03-01", 1, [JournalSection("diagnosis", [bad]), JournalSection("imaging", [ok])])
+    return JournalIssue("2025-03-07", 1, start="2025-03-01", sections=[Section("diagnosis", [bad]), Section("imaging", [ok])])
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +104,8 @@ def site(tmp_path_factory):
                 e.comment = "see <a href='javascript:window.__pwned=9'>code</a> and [x](javascript:alert(1))"
                 e.editor_note = "<script>window.__pwned=10</script> **note**"
         topics = list(dict.fromkeys(e.topic for e in es))
-        store.save_issue(Issue(date=day, number=n, sections=[Section(t, [e for e in es if e.topic == t]) for t in topics]))
-    store.save_journal(journal_issue())
+        store.series(DAILY).save(DailyIssue(date=day, number=n, sections=[Section(t, [e for e in es if e.topic == t]) for t in topics]))
+    store.series(JOURNAL).save(journal_issue())
     render_all(cfg, store)
     from generator.sitebuild import mkdocs_build
 

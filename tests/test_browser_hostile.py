@@ -21,12 +21,13 @@ import yaml
 
 from generator.config import load_config
 from generator.demo import copy_skeleton
-from generator.model import Article, Entry, Issue, JournalEntry, JournalIssue, JournalSection, Paper, Section, Selection
+from generator.model import Article, Entry, DailyIssue, JournalEntry, JournalIssue, Section, Paper, Section, Selection
 from generator.render.site import render_all
 from generator.store import Store
 
 from .test_browser import _QuietHandler, browser  # noqa: F401  (browser: the shared Chromium fixture)
 from .test_sanitize import HIDDEN_IN_ADDRESSES, HOSTILE_EDITOR
+from generator.kinds.registry import DAILY, JOURNAL
 
 PAYLOADS = [p for p, _, _ in HOSTILE_EDITOR] + HIDDEN_IN_ADDRESSES
 VISIBLE = [v for _, _, v in HOSTILE_EDITOR]
@@ -61,7 +62,7 @@ def _journal() -> JournalIssue:
         e = JournalEntry.from_article(a, "imaging", 80, "命中", "matched")
         e.editor_comment = payload
         entries.append(e)
-    return JournalIssue(JOURNAL_DAY, "2025-06-07", 1, [JournalSection("imaging", entries)], editor_note_zh=ALL,
+    return JournalIssue(JOURNAL_DAY, 1, start="2025-06-07", sections=[Section("imaging", entries)], editor_note_zh=ALL,
                         editor_note_en=ALL)
 
 
@@ -79,9 +80,9 @@ def site(tmp_path_factory):
     (root / "config.yml").write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False))
     cfg = load_config(root / "config.yml", env={})
     store = Store.of(cfg)
-    store.save_issue(Issue(DAY, 1, [Section("imaging", [_entry(pid, p) for pid, p in zip(IDS, PAYLOADS)])],
+    store.series(DAILY).save(DailyIssue(DAY, 1, [Section("imaging", [_entry(pid, p) for pid, p in zip(IDS, PAYLOADS)])],
                            editor_note_zh=ALL, editor_note_en=ALL))
-    store.save_journal(_journal())
+    store.series(JOURNAL).save(_journal())
     week_file = store.highlights_dir / f"{WEEK}.yaml"
     week_file.parent.mkdir(parents=True, exist_ok=True)
     week_file.write_text(yaml.safe_dump({"pinned": IDS, "note": {"zh": ALL, "en": ALL},

@@ -21,6 +21,7 @@ from generator.validate import check_record
 
 from .conftest import corpus_day
 from .fake_llm import FakeLLM
+from generator.kinds.registry import DAILY, JOURNAL
 
 ROOT = Path(__file__).resolve().parents[1]
 HUMAN = ["-c", "user.name=Editor Example", "-c", "user.email=editor@example.org"]
@@ -79,7 +80,7 @@ def good_record() -> dict:
 
 
 def test_a_valid_record_has_no_problems(cfg):
-    assert check_record(good_record(), "data/issues/2025/2025-06-09.yaml", cfg) == []
+    assert check_record(DAILY, good_record(), "data/issues/2025/2025-06-09.yaml", cfg) == []
 
 
 @pytest.mark.parametrize(
@@ -102,7 +103,7 @@ def test_a_valid_record_has_no_problems(cfg):
 def test_bad_edits_are_named_by_file_paper_and_field(cfg, mutate, expected):
     rec = good_record()
     mutate(rec)
-    problems = check_record(rec, "data/issues/2025/2025-06-09.yaml", cfg)
+    problems = check_record(DAILY, rec, "data/issues/2025/2025-06-09.yaml", cfg)
     assert any(expected in p for p in problems), problems
     assert all(p.startswith("data/issues/2025/2025-06-09.yaml") for p in problems)
 
@@ -252,7 +253,7 @@ def test_human_edits_survive_later_runs_rerenders_and_enrich(project, tmp_path):
     assert rec["editor_note"]["zh"] == "本期编者按：影像分割论文集中出现。"
     others = [p for pid, p in by_id.items() if pid != fixed]
     assert others and all(p["title_zh"].startswith("关于") for p in others)  # enrich filled the rest
-    assert Store(project.root / "data").get_issue(day1).number == 1
+    assert Store(project.root / "data").series(DAILY).get(day1).number == 1
 
     page = (project.root / f"site/issues/2025/{day1}/index.html").read_text()
     assert "人工校对的中文标题" in page and "方法扎实，值得细读" in page and "影像分割论文集中出现" in page
@@ -272,7 +273,7 @@ def test_a_record_an_editor_deleted_stays_withdrawn_through_reruns_backfills_and
         project.server.set_day(day, corpus_day(day))
         cli(project, "run")
     cli(project, "publish")
-    number2 = Store(project.root / "data").get_issue(day2).number
+    number2 = Store(project.root / "data").series(DAILY).get(day2).number
     # an editor withdraws day 1's whole issue
     sh(project.root, "git", "rm", "-q", str(issue_file(project, day1).relative_to(project.root)))
     sh(project.root, "git", *HUMAN, "commit", "-q", "-m", "Editor: withdraw the issue of 2025-06-10")
@@ -289,7 +290,7 @@ def test_a_record_an_editor_deleted_stays_withdrawn_through_reruns_backfills_and
     assert not issue_file(project, day1).exists()
     cli(project, "render")
     assert not (project.root / f"docs/issues/2025/{day1}.md").exists()
-    assert Store(project.root / "data").get_issue(day2).number == number2
+    assert Store(project.root / "data").series(DAILY).get(day2).number == number2
     assert cli(project, "mark-edits").stdout.startswith("mark-edits: no unmarked human edits")
 
 

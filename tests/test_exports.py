@@ -9,12 +9,13 @@ import jsonschema
 import rispy
 
 from generator.config import load_config
-from generator.model import Article, Entry, Issue, JournalEntry, JournalIssue, JournalSection, Paper, Section, Selection
+from generator.model import Article, Entry, DailyIssue, JournalEntry, JournalIssue, Section, Paper, Section, Selection
 from generator.pipeline import run_day
 from generator.render.exports import build_exports
 from generator.store import Store
 
 from .conftest import corpus_day
+from generator.kinds.registry import DAILY
 
 DAY = "2025-06-09"
 
@@ -35,7 +36,7 @@ def _parse_bib(text: str):
 
 def test_a_replayed_day_exports_parse_and_match_the_record(project):
     cfg, store = _issue_from_corpus(project)
-    issue = store.get_issue(DAY)
+    issue = store.series(DAILY).get(DAY)
     files = build_exports(cfg, [issue], [])
     entries = _parse_bib(files[f"exports/issues/2025/{DAY}.bib"].decode())
     assert len(entries) == len(issue.entries)
@@ -70,7 +71,7 @@ def test_hostile_and_latex_titles_stay_parseable():
         p = Paper(id=f"2506.0000{i}", version=1, title=title, abstract="A.\nB", authors=["Ana {Evil} Ñ", "B%C"],
                   categories=["cs.CV"])
         papers.append(Entry.from_paper(p, Selection(True, "imaging", 80, 5.0, "r", "r")))
-    issue = Issue(DAY, 3, [Section("imaging", papers)])
+    issue = DailyIssue(DAY, 3, [Section("imaging", papers)])
     files = build_exports(cfg, [issue], [])
     entries = _parse_bib(files[f"exports/issues/2025/{DAY}.bib"].decode())
     assert [e.key for e in entries] == [f"arxiv:{p.id}" for p in papers]
@@ -87,7 +88,7 @@ def test_journal_exports():
                 doi="10.1136/gutjnl-2016-312510", published="2016-10-21", citation="2017;66(6):1116-1122")
     e = JournalEntry.from_article(a, "diagnosis", 50, "r", "r")
     e.conclusion_zh = "结论。"
-    issue = JournalIssue("2025-03-07", "2025-03-01", 2, [JournalSection("diagnosis", [e])])
+    issue = JournalIssue("2025-03-07", 2, start="2025-03-01", sections=[Section("diagnosis", [e])])
     files = build_exports(cfg, [], [issue])
     [bib] = _parse_bib(files["exports/pmid/27797938.bib"].decode())
     assert bib.entry_type == "article" and bib["journal"] == "Gut" and bib["volume"] == "66" and bib["number"] == "6"
@@ -114,7 +115,7 @@ def test_build_writes_exports_into_the_site_and_pages_link_them(project):
     assert (site / f"exports/issues/2025/{DAY}.json").exists()
     page = (site / f"issues/2025/{DAY}/index.html").read_text()
     assert f'href="https://digest.example.org/exports/issues/2025/{DAY}.bib"' in page
-    issue = Store(project.root / "data").get_issue(DAY)
+    issue = Store(project.root / "data").series(DAILY).get(DAY)
     pid = issue.entries[0].id
     assert f'href="https://digest.example.org/exports/arxiv/{pid}.ris"' in page and (site / f"exports/arxiv/{pid}.ris").exists()
     # an editor deletes a paper: the next (incremental) build drops its files and lists it no more

@@ -8,7 +8,7 @@ import feedparser
 import yaml
 
 from generator.config import load_config
-from generator.model import Entry, Issue, Paper, Section, Selection
+from generator.model import Entry, DailyIssue, Paper, Section, Selection
 from generator.pipeline import run_day
 from generator.render.highlights import build_weeks, week_id
 from generator.render.site import render_all
@@ -16,6 +16,7 @@ from generator.store import Store
 from generator.validate import check_records
 
 from .conftest import corpus_day
+from generator.kinds.registry import DAILY
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEK = ["2025-06-04", "2025-06-05", "2025-06-06"]  # Wednesday to Friday of 2025-W23
@@ -37,7 +38,7 @@ def test_a_replayed_week_gets_picks_per_topic_and_an_editors_pin_survives(projec
     assert week_id(WEEK[0]) == "2025-W23"
     page_path = project.root / "docs/highlights/2025/2025-W23.md"
     picks = picks_on_page(page_path.read_text())
-    issues = list(store.issues())
+    issues = list(store.series(DAILY).all())
     by_id = {e.id: e for i in issues for e in i.entries}
     topics = [by_id[p].topic for p in picks]
     assert picks and all(topics.count(t) <= cfg.highlights.per_topic for t in set(topics))
@@ -85,7 +86,7 @@ def test_upvotes_break_ties_and_pins_keep_the_editors_order():
         e.hf_upvotes = votes
         return e
 
-    issue = Issue("2025-06-09", 1, [Section("imaging", [entry("2506.00001", 80), entry("2506.00002", 80, 40),
+    issue = DailyIssue("2025-06-09", 1, [Section("imaging", [entry("2506.00001", 80), entry("2506.00002", 80, 40),
                                                          entry("2506.00003", 80, 3), entry("2506.00004", 90),
                                                          entry("2506.00005", 10), entry("2506.00006", 20)])])
     [week] = build_weeks(cfg, [issue], {})

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from generator.institutions import Extractor, names_in
-from generator.model import Issue
+from generator.model import DailyIssue
 from generator.render.exports import issue_document
 from generator.sources.authorblock import html_institutions
 from generator.sources.signals import openalex_institutions
@@ -148,7 +148,7 @@ def test_a_replayed_day_with_real_pages_shows_institutions_and_a_broken_page_cos
     assert "Warsaw University of Technology" in page
     feed = (project.root / "feeds/en/papers.rss.xml").read_text(encoding="utf-8")
     assert "Truthful AI" in feed and "Google Research" in feed
-    issue = Issue.from_dict(yaml.safe_load((project.root / f"data/issues/2025/{DAY}.yaml").read_text()))
+    issue = DailyIssue.from_dict(yaml.safe_load((project.root / f"data/issues/2025/{DAY}.yaml").read_text()))
     doc = json.loads(json.dumps(issue_document(issue, project.cfg())))
     exported = {p["id"]: p for s in doc["sections"] for p in s["papers"]}
     assert exported[b]["institutions"][0] == "Truthful AI" and exported[c]["institutions"] == []

@@ -16,11 +16,12 @@ from generator.model import JournalIssue
 from generator.numbers import missing_numbers, result_numbers
 from generator.sources.pubmed import build_query, parse_articles, parse_search
 from generator.standin import PubMedStandIn
-from generator.validate import check_journal_record
+from generator.validate import check_record
 
 from .conftest import SHARED, require_shared, setup_project, snapshot
 from .fake_llm import FakeLLM
 from .test_editing import HUMAN, git_project, sh
+from generator.kinds.registry import DAILY, JOURNAL
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBMED = SHARED / "corpus" / "raw" / "pubmed"
@@ -266,7 +267,7 @@ def test_numbers_check_asks_again_then_reports_per_item(week, llm):
 
 
 def test_article_already_on_arxiv_links_there_instead(week, llm):
-    from generator.model import Entry, Issue, Section
+    from generator.model import Entry, DailyIssue, Section
     from generator.store import Store
 
     def paper(pid, title, doi):
@@ -275,7 +276,7 @@ def test_article_already_on_arxiv_links_there_instead(week, llm):
                      topic="imaging", relevance=80, score=5.0, reason_zh="r", reason_en="r")
 
     store = Store(week.root / "data")
-    store.save_issue(Issue("2025-02-10", 1, [Section("imaging", [
+    store.series(DAILY).save(DailyIssue("2025-02-10", 1, [Section("imaging", [
         paper("2502.00001", "Development of a pulmonary imaging biomarker pipeline for phenotyping of chronic lung "
                             "disease", None),
         paper("2502.00002", "Some other title", "10.1136/gutjnl-2016-312510"),
@@ -380,11 +381,11 @@ def test_journal_record_problems_name_file_pmid_and_field():
     cfg = load_config(ROOT / "config.yml", env={})
     good = JournalIssue.from_dict({"date": END, "start": "2025-03-01", "number": 1, "sections": []}).to_dict()
     path = f"data/journal/2025/{END}.yaml"
-    assert check_journal_record(good, path, cfg) == []
+    assert check_record(JOURNAL, good, path, cfg) == []
     good["sections"] = [{"topic": "imaging", "articles": [
         {"pmid": 123, "title": "t", "journal": "J", "topic": "diagnosis", "edited": ["pmid"], "conclusion": "x",
          "relevance": 140}]}]
-    problems = "\n".join(check_journal_record(good, path, cfg))
+    problems = "\n".join(check_record(JOURNAL, good, path, cfg))
     assert "field pmid: expected a PMID in quotes" in problems
     assert "unknown field 'conclusion'" in problems
     assert "listed under section 'imaging'" in problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from generator.links import find_links, label_of
-from generator.model import Entry, Issue, Paper, Section, Selection
+from generator.model import Entry, DailyIssue, Paper, Section, Selection
 from generator.render.pages import issue_page
 
 from .conftest import LISTINGS, require_shared
@@ -31,7 +31,7 @@ def test_hostile_text_cannot_shape_an_href():
     from pathlib import Path
 
     cfg = load_config(Path(__file__).resolve().parents[1] / "config.yml", env={})
-    html = issue_page(Issue("2025-06-09", 1, [Section("imaging", [e])]), cfg).fragments
+    html = issue_page(DailyIssue("2025-06-09", 1, [Section("imaging", [e])]), cfg).fragments
     assert '<a class="badge badge-code" href="https://github.com/a/b" title="https://github.com/a/b">GitHub</a>' in html
     assert "<script>x" not in html
 

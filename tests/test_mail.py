@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from .conftest import corpus_day
+from generator.kinds.registry import DAILY
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is installed by `pip install -e '.[test]'`")
 
@@ -256,14 +257,14 @@ def _week(cfg, store, week_id: str):
     from generator.render.highlights import build_weeks
 
     edits = {k: v for k, v in store.highlight_edits().items() if isinstance(v, dict)}
-    return next(w for w in build_weeks(cfg, list(store.issues()), edits) if w.id == week_id)
+    return next(w for w in build_weeks(cfg, list(store.series(DAILY).all()), edits) if w.id == week_id)
 
 
 def test_the_demo_issue_email_is_byte_identical_to_the_recorded_one(demo):
     from generator.mail import issue_mail
 
     cfg, store = demo
-    _assert_golden("issue-2025-03-05", _bodies(cfg, issue_mail(cfg, store.get_issue("2025-03-05")), READER))
+    _assert_golden("issue-2025-03-05", _bodies(cfg, issue_mail(cfg, store.series(DAILY).get("2025-03-05")), READER))
 
 
 def test_the_demo_highlights_email_is_byte_identical_to_the_recorded_one(demo):
@@ -284,7 +285,7 @@ def test_hostile_text_in_an_issue_email_is_escaped_byte_for_byte_as_recorded(dem
 
     cfg, store = demo
     cfg = replace(cfg, site=replace(cfg.site, title_en=f"Digest {HOSTILE}"))
-    issue = store.get_issue("2025-03-05")
+    issue = store.series(DAILY).get("2025-03-05")
     issue.editor_note_zh = HOSTILE
     entries = [e for s in issue.sections for e in s.entries]
     first, second = entries[0], entries[1]
@@ -316,7 +317,7 @@ def test_a_preprint_in_the_issue_email_is_named_by_its_server_not_as_arxiv(demo)
     from generator.mail import issue_mail
 
     cfg, store = demo
-    issue = store.get_issue("2025-03-05")
+    issue = store.series(DAILY).get("2025-03-05")
     preprints = [e for e in issue.entries if e.paper.source_name != "arXiv"]
     assert preprints, "the demo issue lists a medRxiv preprint"
     html = issue_mail(cfg, issue).html

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from generator.corpus import load_listing
-from generator.preprints import window
+from generator.kinds.preprints import window
 from generator.standin import BiorxivStandIn
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,7 +22,8 @@ from generator.render import exports as exports_mod
 from generator.render import search_index
 from generator.render.site import Snapshot, build_all_feeds, compute_pages
 from generator.store import MAX_RECORD_BYTES, RecordError, Store, dump_yaml, safe_load_record
-from generator.validate import check_journal_record, check_record, check_records
+from generator.validate import check_record, check_records
+from generator.kinds.registry import DAILY, JOURNAL
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY, WEEK_END = "2025-06-09", "2025-06-13"
@@ -84,7 +85,7 @@ def write(path: Path, data: str | bytes) -> Path:
 
 def render_everything(cfg, store: Store) -> None:
     """Every generated output, in memory: pages, feeds, the search index and the exports."""
-    issues, journals = list(store.issues()), list(store.journals())
+    issues, journals = list(store.series(DAILY).all()), list(store.series(JOURNAL).all())
     snap = Snapshot.load(store)
     compute_pages(cfg, snap)
     build_all_feeds(cfg, snap)
@@ -93,8 +94,8 @@ def render_everything(cfg, store: Store) -> None:
 
 
 def test_the_sample_records_are_valid_and_render(cfg, tmp_path):
-    assert check_record(issue_record(), ISSUE_REL, cfg) == []
-    assert check_journal_record(journal_record(), JOURNAL_REL, cfg) == []
+    assert check_record(DAILY, issue_record(), ISSUE_REL, cfg) == []
+    assert check_record(JOURNAL, journal_record(), JOURNAL_REL, cfg) == []
     store = Store(tmp_path / "data", tmp_path / "cache")
     write(tmp_path / ISSUE_REL, dump_yaml(issue_record()))
     write(tmp_path / JOURNAL_REL, dump_yaml(journal_record()))
@@ -173,8 +174,8 @@ def test_text_that_only_looks_like_an_anchor_is_loaded():
 def test_every_loader_of_editor_files_refuses_aliases(tmp_path, where):
     store = Store(tmp_path / "data", tmp_path / "cache")
     write(store.data_dir / where, "date: &d '2025-06-09'\nother: *d\n")
-    loaders = {"issues": lambda: store.load_raw(store.issue_paths()[0]),
-               "journal": lambda: store.load_raw(store.journal_paths()[0]),
+    loaders = {"issues": lambda: store.load_raw(store.series(DAILY).paths()[0]),
+               "journal": lambda: store.load_raw(store.series(JOURNAL).paths()[0]),
                "dropped": lambda: store.load_dropped(DAY), "highlights": store.highlight_edits,
                "status.yaml": store.load_status}
     with pytest.raises(RecordError, match="line 1: anchors and aliases"):
@@ -184,7 +185,7 @@ def test_every_loader_of_editor_files_refuses_aliases(tmp_path, where):
 
 def test_a_record_file_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path):
     store = Store(tmp_path / "data")
-    path = write(store.issue_path(DAY), "a: '" + "x" * MAX_RECORD_BYTES + "'\n")
+    path = write(store.series(DAILY).path(DAY), "a: '" + "x" * MAX_RECORD_BYTES + "'\n")
     with pytest.raises(RecordError) as err:
         store.load_raw(path)
     assert str(err.value) == f"{path}: {path.stat().st_size:,} bytes, more than the {MAX_RECORD_BYTES:,} a record " \
@@ -224,7 +225,7 @@ def _article_set(**fields):
 def test_each_bad_field_of_a_paper_is_named(cfg, mutate, expected):
     rec = issue_record()
     mutate(rec)
-    problems = check_record(rec, ISSUE_REL, cfg)
+    problems = check_record(DAILY, rec, ISSUE_REL, cfg)
     assert any(expected in p for p in problems), problems
     assert all(p.startswith(ISSUE_REL) and "\n" not in p for p in problems)
 
@@ -251,7 +252,7 @@ def test_each_bad_field_of_a_paper_is_named(cfg, mutate, expected):
 def test_each_bad_field_of_a_journal_article_is_named(cfg, mutate, expected):
     rec = journal_record()
     mutate(rec)
-    problems = check_journal_record(rec, JOURNAL_REL, cfg)
+    problems = check_record(JOURNAL, rec, JOURNAL_REL, cfg)
     assert any(expected in p for p in problems), problems
     assert all(p.startswith(JOURNAL_REL) and "\n" not in p for p in problems)
 
@@ -269,7 +270,7 @@ def test_the_bad_types_validate_let_through_did_crash_the_render(cfg, tmp_path, 
 
 def test_an_unquoted_impossible_date_is_a_record_error_not_a_traceback(tmp_path):
     store = Store(tmp_path / "data")
-    path = write(store.issue_path(DAY), dump_yaml(issue_record()).replace(f"date: '{DAY}'", "date: 2025-02-30"))
+    path = write(store.series(DAILY).path(DAY), dump_yaml(issue_record()).replace(f"date: '{DAY}'", "date: 2025-02-30"))
     with pytest.raises(RecordError, match=r"a value cannot be read: day is out of range for month"):
         store.load_raw(path)
 
@@ -347,10 +348,10 @@ ARTICLE = ("sections", 0, "articles", 0)
 COMMON = [("date",), ("number",), ("kind",), ("schema",), ("editor_note",), ("editor_note", "zh"), ("source",),
           ("removed",), ("sections",), ("sections", 0), ("sections", 0, "topic")]
 DAILY_TARGETS = COMMON + [("source", "candidates"), ("source", "categories"), ("sections", 0, "papers"), PAPER] + [
-    PAPER + (f,) for f in Entry.__dataclass_fields__]
+    PAPER + (f,) for f in Entry.field_names()]
 JOURNAL_TARGETS = COMMON + [("start",), ("source", "found"), ("source", "journals"), ("also_on_arxiv",),
                             ("also_on_arxiv", 0), ("sections", 0, "articles"), ARTICLE, ARTICLE + ("abstract", 0)] + [
-    ARTICLE + (f,) for f in JournalEntry.__dataclass_fields__] + [
+    ARTICLE + (f,) for f in JournalEntry.field_names()] + [
     ARTICLE + ("abstract", 0, k) for k in ("label", "category", "text")] + [
     ("also_on_arxiv", 0, k) for k in ("pmid", "doi", "title", "journal", "arxiv_id", "arxiv_date")]
 
@@ -375,7 +376,7 @@ def changes_for(targets: list[tuple], model: type) -> st.SearchStrategy:
     """1-3 (where, new value) pairs; half of the values keep the field's type."""
     import typing
 
-    hints = typing.get_type_hints(model)
+    hints = {k: v for k, v in typing.get_type_hints(model).items() if k in model.field_names()}
 
     def one(where: tuple) -> st.SearchStrategy:
         field = where[-1] if len(where) == 5 and isinstance(where[-1], str) else None
@@ -410,8 +411,8 @@ def accepted_records_render(cfg, kind: str, changes) -> bool:
     render everything from it.  True when it was accepted."""
     import tempfile
 
-    base, rel, check = ((issue_record(), ISSUE_REL, check_record) if kind == "daily"
-                        else (journal_record(), JOURNAL_REL, check_journal_record))
+    base, rel, check = ((issue_record(), ISSUE_REL, lambda *a: check_record(DAILY, *a)) if kind == "daily"
+                        else (journal_record(), JOURNAL_REL, lambda *a: check_record(JOURNAL, *a)))
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "data")
         path = write(Path(tmp) / rel, dump_yaml(mutated(base, changes)))

@@ -11,13 +11,14 @@ import pytest
 
 from generator.sitebuild import mkdocs_build
 from generator.config import load_config
-from generator.model import Entry, Issue, Paper, Section, Selection
-from generator.pipeline import merge_issue
+from generator.model import Entry, DailyIssue, Paper, Section, Selection
+from generator.issue import merge_issue
 from generator.render import feeds as feeds_mod
 from generator.render import pages
 from generator.render.site import render_all
 from generator.render.text import md_escape, to_html
 from generator.store import Store
+from generator.kinds.registry import DAILY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,11 +44,11 @@ def entry(pid="2506.00001", **kw) -> Entry:
     return e
 
 
-def issue(*entries: Entry, day="2025-06-09", number=1) -> Issue:
+def issue(*entries: Entry, day="2025-06-09", number=1) -> DailyIssue:
     by: dict[str, list[Entry]] = {}
     for e in entries:
         by.setdefault(e.topic, []).append(e)
-    return Issue(date=day, number=number, sections=[Section(t, es) for t, es in by.items()], candidates=100)
+    return DailyIssue(date=day, number=number, sections=[Section(t, es) for t, es in by.items()], candidates=100)
 
 
 def test_to_html_escapes_everything_but_math():
@@ -108,7 +109,7 @@ def test_hostile_text_survives_a_real_build(tmp_path, cfg):
     store = Store(cfg2.paths.data)
     e = entry(title=HOSTILE_TITLE, abstract=HOSTILE_ABSTRACT, authors=["<b>Mallory</b>", "O'Brien & Co"],
               comment="<script>c()</script> see [here](javascript:x)")
-    store.save_issue(issue(e))
+    store.series(DAILY).save(issue(e))
     render_all(cfg2, store)
     mkdocs_build(cfg2, tmp_path / "site")
     for page in (tmp_path / "site/issues/2025/2025-06-09/index.html", tmp_path / "site/en/issues/2025/2025-06-09/index.html"):
@@ -172,7 +173,7 @@ def test_merge_keeps_enrichment_edits_and_removals(cfg):
     existing.removed = ["2506.00002"]
     existing.editor_note_zh = "编者按"
     fresh = [entry("2506.00001", relevance=95, comment="new comment"), entry("2506.00002"), entry("2506.00003")]
-    merged = merge_issue("2025-06-09", 1, fresh, existing, cfg, 120)
+    merged = merge_issue(DAILY, "2025-06-09", 1, fresh, existing, cfg, candidates=120)
     by_id = {e.id: e for e in merged.entries}
     assert set(by_id) == {"2506.00001", "2506.00003", "2506.00005"}
     e1 = by_id["2506.00001"]
@@ -185,12 +186,12 @@ def test_merge_keeps_enrichment_edits_and_removals(cfg):
 def test_record_round_trip_and_stable_bytes(tmp_path, cfg):
     store = Store(tmp_path / "data")
     i = issue(entry(title="Title with 'quotes' and: colons # hash", abstract="Line one\nline two: x"), entry("2506.00009", topic="biomed"))
-    assert store.save_issue(i) is True
-    first = store.issue_path(i.date).read_bytes()
-    again = store.get_issue(i.date)
+    assert store.series(DAILY).save(i) is True
+    first = store.series(DAILY).path(i.date).read_bytes()
+    again = store.series(DAILY).get(i.date)
     assert again.to_dict() == i.to_dict()
-    assert store.save_issue(again) is False  # unchanged: not rewritten
-    assert store.issue_path(i.date).read_bytes() == first
+    assert store.series(DAILY).save(again) is False  # unchanged: not rewritten
+    assert store.series(DAILY).path(i.date).read_bytes() == first
 
 
 def test_render_twice_changes_nothing(tmp_path):
@@ -199,13 +200,13 @@ def test_render_twice_changes_nothing(tmp_path):
     copy_skeleton(tmp_path)
     cfg = load_config(tmp_path / "config.yml", env={})
     store = Store(cfg.paths.data)
-    store.save_issue(issue(entry()))
+    store.series(DAILY).save(issue(entry()))
     first = render_all(cfg, store)
     assert first.written
     second = render_all(cfg, store)
     assert second.written == [] and second.removed == []
     # a record deleted by an editor takes its page with it
-    store.issue_path("2025-06-09").unlink()
+    store.series(DAILY).path("2025-06-09").unlink()
     third = render_all(cfg, store)
     assert any("issues/2025/2025-06-09.md" in r for r in third.removed)
 
@@ -213,7 +214,7 @@ def test_render_twice_changes_nothing(tmp_path):
 def test_stats_page_charts_weekly_counts_per_topic():
     from xml.etree import ElementTree as ET
 
-    from generator.model import Entry, Issue, Paper, Section, Selection
+    from generator.model import Entry, DailyIssue, Paper, Section, Selection
     from generator.render.stats import stats_page
 
     cfg = load_config(ROOT / "config.yml", env={})
@@ -229,7 +230,7 @@ def test_stats_page_charts_weekly_counts_per_topic():
     # three weeks with a gap week between them; two issues in the first week
     days = {"2025-06-02": {"imaging": 3, "diagnosis": 1}, "2025-06-04": {"imaging": 2},
             "2025-06-18": {"monitoring": 4}, "2025-06-23": {"clinical_llm": 1, "imaging": 1}}
-    issues = [Issue(d, n, [Section(t, entries(k, t, d)) for t, k in c.items()]) for n, (d, c) in enumerate(days.items(), 1)]
+    issues = [DailyIssue(d, n, [Section(t, entries(k, t, d)) for t, k in c.items()]) for n, (d, c) in enumerate(days.items(), 1)]
     page = stats_page(cfg, "zh", issues)
     svg = page[page.index("<svg"): page.index("</svg>") + 6]
     root = ET.fromstring(svg)  # well-formed

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from generator import cli
 from generator.config import load_config
 from generator.demo import copy_skeleton
-from generator.model import Entry, Issue, Paper, Section, Selection
+from generator.model import Entry, DailyIssue, Paper, Section, Selection
 from generator.pipeline import run_lock
 from generator.render import feeds as feeds_mod
 from generator.render import pages
@@ -30,6 +30,7 @@ from generator.store import Store
 
 from .conftest import corpus_day, setup_project, snapshot
 from .fake_llm import FakeLLM
+from generator.kinds.registry import DAILY
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = "2025-06-10"
@@ -167,12 +168,12 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size
 NO_MATH = TEXT.filter(lambda t: "$" not in t and "\\(" not in t and "\\[" not in t and clean(t) != "")
 
 
-def _issue(title, abstract, authors, title_zh="", comment=None) -> Issue:
+def _issue(title, abstract, authors, title_zh="", comment=None) -> DailyIssue:
     p = Paper(id="2506.00001", version=1, title=title, abstract=abstract, authors=authors, categories=["cs.CV"],
               comment=comment)
     e = Entry.from_paper(p, Selection(True, "imaging", 70, 5.0, "理由", "reason"))
     e.title_zh = title_zh
-    return Issue(date="2025-06-09", number=1, sections=[Section("imaging", [e])])
+    return DailyIssue(date="2025-06-09", number=1, sections=[Section("imaging", [e])])
 
 
 @pytest.fixture(scope="module")
@@ -185,8 +186,8 @@ def cfg():
 def test_records_round_trip_any_unicode(tmp_path_factory, title, abstract, authors, title_zh, comment):
     store = Store(tmp_path_factory.mktemp("rt") / "data")
     issue = _issue(title, abstract, authors, title_zh, comment)
-    store.save_issue(issue)
-    assert store.get_issue("2025-06-09").to_dict() == issue.to_dict()
+    store.series(DAILY).save(issue)
+    assert store.series(DAILY).get("2025-06-09").to_dict() == issue.to_dict()
 
 
 def _text_of(fragment: str) -> str:

@@ -15,8 +15,9 @@ from generator.config import load_config
 from generator.corpus import load_listing
 from generator.demo import copy_skeleton
 from generator.enrich import Enricher
-from generator.model import Entry, Issue, Paper, Section, Selection
-from generator.pipeline import group_by_topic, select_papers
+from generator.model import Entry, DailyIssue, Paper, Section, Selection
+from generator.issue import group_by_topic
+from generator.pipeline import select_papers
 from generator.render import review, review_model, review_themes
 from generator.render.site import Snapshot, render_all, reviews_of, write_exports
 from generator.store import Store
@@ -24,6 +25,7 @@ from generator.validate import check_records
 
 from .conftest import LISTINGS, require_shared, snapshot
 from .fake_llm import FakeLLM
+from generator.kinds.registry import DAILY
 
 PERIODS = ("2025", "2025-Q2", "2026", "2026-Q2", "2026-Q3")
 LINK = re.compile(r"\]\(\.\./(issues/\d{4}/(\d{4}-\d{2}-\d{2})\.md)#([^)\s]+)\)")
@@ -41,8 +43,8 @@ def replay_corpus(root: Path):
         entries = [Entry.from_paper(p, s) for p, s in kept]
         for e in entries:
             published.setdefault(e.id, path.stem)
-        sections = group_by_topic(entries, cfg, Section, lambda e: (-e.relevance, e.id))
-        store.save_issue(Issue(date=path.stem, number=n, sections=sections))
+        sections = group_by_topic(entries, cfg, lambda e: (-e.relevance, e.id))
+        store.series(DAILY).save(DailyIssue(date=path.stem, number=n, sections=sections))
     return cfg, store
 
 
@@ -132,7 +134,7 @@ def test_the_counts_equal_an_independent_count_from_the_records(corpus, tmp_path
 
 def test_term_trends_are_counted_shares_and_stable_across_reruns(corpus):
     cfg, store, root = corpus
-    issues = list(store.issues())
+    issues = list(store.series(DAILY).all())
     first = review.build_review(cfg, issues, review.Period("2026"))
     review_model._terms.cache_clear()
     again = review.build_review(cfg, list(reversed(issues)), review.Period("2026"))
@@ -182,7 +184,7 @@ def small_archive(root: Path, llm: FakeLLM | None = None):
         e = Entry.from_paper(p, Selection(True, topic, 80, 6.0, "命中", "matched"))
         e.summary_en, e.summary_zh = en, zh
         entries.append(e)
-    store.save_issue(Issue(date="2025-06-10", number=1, sections=group_by_topic(entries, cfg, Section, lambda e: e.id)))
+    store.series(DAILY).save(DailyIssue(date="2025-06-10", number=1, sections=group_by_topic(entries, cfg, lambda e: e.id)))
     return cfg, store
 
 
@@ -226,7 +228,7 @@ def themed(tmp_path: Path, llm: FakeLLM, script: list[str]):
     cfg, store = small_archive(tmp_path, llm)
     llm.script["review"] = list(script)
     llm.foreign_id = "2506.00099"  # a real archive paper, outside the tumour-segmentation cluster
-    issues = list(store.issues())
+    issues = list(store.series(DAILY).all())
     reviews = reviews_of(cfg, Snapshot.load(store))
     found = review_themes.clusters(cfg, reviews[0])
     assert [c.ids for c in found["imaging"]] == [["2506.00001", "2506.00002", "2506.00003"]]
@@ -247,7 +249,7 @@ def test_valid_paragraphs_are_shown_with_links_and_a_rerun_makes_no_call(tmp_pat
     assert "[arXiv:2506.00002](../issues/2025/2025-06-10.md#arxiv-2506.00002)" in en
     assert "[[" not in zh + en and "Dice 0.91" in en
     before = snapshot(tmp_path, ("docs", "feeds"))
-    again = review_themes.fill_themes(cfg, reviews_of(cfg, Snapshot.load(store)), list(store.issues()),
+    again = review_themes.fill_themes(cfg, reviews_of(cfg, Snapshot.load(store)), list(store.series(DAILY).all()),
                                       Enricher(cfg, "sk-test", sleep=lambda s: None))
     assert again.cached == 2 and again.asked == 0 and len(llm.requests) == 2
     render_all(cfg, store)
@@ -271,7 +273,7 @@ def test_an_ungrounded_answer_is_asked_once_more_then_dropped(tmp_path, llm, mod
     assert "**tumor segmentation**" not in page(tmp_path, "2025", "en")  # the data-driven parts stand alone
     assert "## Recommendations per topic" in page(tmp_path, "2025", "en")
     # the drop is cached too: a rerun does not ask again
-    review_themes.fill_themes(cfg, reviews_of(cfg, Snapshot.load(store)), list(store.issues()),
+    review_themes.fill_themes(cfg, reviews_of(cfg, Snapshot.load(store)), list(store.series(DAILY).all()),
                               Enricher(cfg, "sk-test", sleep=lambda s: None))
     assert len(llm.requests) == 3
 

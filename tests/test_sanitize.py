@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from generator.config import load_config
-from generator.model import Article, Entry, Issue, JournalEntry, JournalIssue, JournalSection, Paper, Section, Selection
+from generator.model import Article, Entry, DailyIssue, JournalEntry, JournalIssue, Section, Paper, Section, Selection
 from generator.render import highlights, journal, pages, sanitize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -306,7 +306,7 @@ def _entry(pid: str) -> Entry:
 def test_issue_page_editor_notes_are_sanitised(cfg):
     e = _entry("2506.00001")
     e.editor_note = ATTACK
-    i = Issue("2025-06-09", 1, [Section("imaging", [e])], editor_note_zh=ATTACK, editor_note_en=ATTACK)
+    i = DailyIssue("2025-06-09", 1, [Section("imaging", [e])], editor_note_zh=ATTACK, editor_note_en=ATTACK)
     page = pages.issue_page(i, cfg).combined
     assert_page_inert(page)
     assert page.count("<strong>ok</strong>") == 3 and page.count(sanitize.WRAPPER_CLASS) == 3
@@ -317,7 +317,7 @@ def test_journal_editor_comment_and_note_are_sanitised(cfg):
                 doi="10.99999/b.1", published="2025-03-04", citation="2025;35(4):1-9")
     e = JournalEntry.from_article(a, "imaging", 80, "命中", "matched")
     e.editor_comment = ATTACK
-    i = JournalIssue("2025-03-07", "2025-03-01", 1, [JournalSection("imaging", [e])])
+    i = JournalIssue("2025-03-07", 1, start="2025-03-01", sections=[Section("imaging", [e])])
     i.editor_note_zh = ATTACK
     page = journal.journal_page(i, cfg).combined
     assert_page_inert(page)

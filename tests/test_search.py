@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.config import load_config
-from generator.model import Entry, Issue, Paper, Section, Selection
+from generator.model import Entry, DailyIssue, Paper, Section, Selection
 from generator.render.search_index import FIELDS, INDEX_DIR, build_index, fold
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +48,7 @@ def index():
     big = [f"Author {n}" for n in range(29)] + ["Senior Last"]
     entries = [_entry("2506.00001", big), _entry("10.1101/2025.06.01.25328999", ["Ana Müller"], "medrxiv"),
                _entry("2506.00002", ["Smith; Jr"])]
-    issue = Issue(date="2025-06-10", number=1, sections=[Section("imaging", entries)])
+    issue = DailyIssue(date="2025-06-10", number=1, sections=[Section("imaging", entries)])
     files = build_index(cfg, [issue])
     manifest = json.loads(files[f"{INDEX_DIR}/papers-index.json"])
     shard = json.loads(files[f"{INDEX_DIR}/papers-2025.json"])

@@ -143,7 +143,8 @@ def test_only_the_top_of_a_papers_html_is_read(project, remotes):
 
 def test_upvotes_break_relevance_ties_in_a_section(project):
     from generator.model import Entry, Paper, Selection
-    from generator.pipeline import merge_issue
+    from generator.issue import merge_issue
+    from generator.kinds.registry import DAILY
 
     def entry(pid, rel, votes):
         e = Entry.from_paper(Paper(id=pid, version=1, title=pid, abstract="a", authors=[], categories=["cs.CV"]),
@@ -151,6 +152,6 @@ def test_upvotes_break_relevance_ties_in_a_section(project):
         e.hf_upvotes = votes
         return e
 
-    issue = merge_issue(DAY, 1, [entry("2506.00001", 80, None), entry("2506.00002", 80, 9), entry("2506.00003", 90, 0)],
-                        None, project.cfg(), 3)
+    issue = merge_issue(DAILY, DAY, 1, [entry("2506.00001", 80, None), entry("2506.00002", 80, 9),
+                                        entry("2506.00003", 90, 0)], None, project.cfg(), candidates=3)
     assert [e.id for e in issue.entries] == ["2506.00003", "2506.00002", "2506.00001"]

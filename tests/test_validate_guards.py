@@ -11,6 +11,7 @@ import yaml
 from generator.store import Store
 
 from .conftest import one_paper_project
+from generator.kinds.registry import DAILY
 
 ROOT = Path(__file__).resolve().parents[1]
 DAY = "2025-06-09"
@@ -26,7 +27,7 @@ def _cli(root: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def _edit(store: Store, **fields) -> None:
-    path = store.issue_path(DAY)
+    path = store.series(DAILY).path(DAY)
     raw = yaml.safe_load(path.read_text())
     paper = raw["sections"][0]["papers"][0]
     paper.update(fields.pop("paper", {}))

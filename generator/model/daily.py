@@ -1,28 +1,24 @@
-"""The daily issue's data model: papers, entries, sections, issues, dropped candidates.
+"""The daily issue's types: papers as a source yields them, the selector's decision, entries and the day's issue.
 
-``Paper`` is what a source yields (metadata only).  ``Entry`` is a paper as
-published in an issue: the paper plus the selection result and the slots that
-enrichment or an editor fill in.  ``Issue`` is one day's record, the single
-source of truth from which its page and feed items are rendered.
-
-Records are plain dicts on disk (YAML); ``to_dict``/``from_dict`` are the only
-place that knows the field order, so dumps are stable byte for byte.
+``Paper`` is what a source yields (metadata only).  ``Entry`` is a paper as published in an issue: the paper plus the
+selection result and the slots that enrichment or an editor fill in, each field's owner declared on it.
+``DailyIssue`` is one day's record.  How records are written and merged is the same for every kind (``base``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
+from ..kinds import Source
+from ..kinds.sources import ARXIV_ID_RE, DOI_RE, FIRST, SOURCES as PAPER_SOURCES  # noqa: F401  (re-exported)
 from ..links import find_links
-
-SCHEMA_VERSION = 1
+from .base import ENRICHED, LLM, MACHINE, SIGNAL, Issue, Item, owned
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 
-ARXIV_ID_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})\Z")
 def title_key(title: str) -> str:
     """A title reduced for comparison (one paper on two sources): case, accents, punctuation and spacing do not
     matter."""
@@ -30,11 +26,8 @@ def title_key(title: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-# where a paper of the daily issue comes from; a preprint's id is its DOI (without version)
-SOURCES = {"arxiv": "arXiv", "medrxiv": "medRxiv", "biorxiv": "bioRxiv"}
-PREPRINT_SITES = {"medrxiv": "https://www.medrxiv.org", "biorxiv": "https://www.biorxiv.org"}
-# a preprint DOI as medRxiv/bioRxiv mint them (no characters that Markdown, a URL or a file name would read)
-DOI_RE = re.compile(r"^10\.\d{4,9}/[-._/A-Za-z0-9]{1,200}\Z")
+# where a paper of the daily issue comes from (registered in kinds/sources.py): source name -> how readers know it
+SOURCES = {name: src.title for name, src in PAPER_SOURCES.items()}
 
 
 @dataclass
@@ -60,31 +53,32 @@ class Paper:
         return f"{self.id}v{self.version}" if self.version else self.id
 
     @property
+    def origin(self) -> Source:
+        return PAPER_SOURCES[self.source]
+
+    @property
     def source_name(self) -> str:
-        return SOURCES.get(self.source, self.source)
+        return PAPER_SOURCES[self.source].title if self.source in PAPER_SOURCES else self.source
+
+    def _link(self, template: str) -> str:
+        return self.origin.link(template, self.id, self.versioned_id)
 
     @property
     def landing_url(self) -> str:
         """The paper's page without a version: its newest version (a preprint: its DOI)."""
-        return f"https://doi.org/{self.id}" if self.source in PREPRINT_SITES else f"https://arxiv.org/abs/{self.id}"
+        return self._link(self.origin.landing)
 
     @property
     def abs_url(self) -> str:
-        if self.source in PREPRINT_SITES:
-            return f"{PREPRINT_SITES[self.source]}/content/{self.versioned_id}"
-        return f"https://arxiv.org/abs/{self.versioned_id}"
+        return self._link(self.origin.abstract)
 
     @property
     def pdf_url(self) -> str:
-        if self.source in PREPRINT_SITES:
-            return f"{self.abs_url}.full.pdf"
-        return f"https://arxiv.org/pdf/{self.versioned_id}"
+        return self._link(self.origin.pdf)
 
     @property
     def html_url(self) -> str:
-        if self.source in PREPRINT_SITES:
-            return f"{self.abs_url}.full"
-        return f"https://arxiv.org/html/{self.versioned_id}"
+        return self._link(self.origin.html)
 
 
 @dataclass
@@ -100,60 +94,48 @@ class Selection:
     matched: list[str] = field(default_factory=list)
 
 
-# Who owns which field of an entry: declared once, here, for the jobs (merge of a rerun), validate and mark-edits.
-# Machine-owned: refreshed from the source on every run unless an editor changed them.
-MACHINE_FIELDS = (
-    "version", "announce_type", "title", "authors", "categories", "primary_category", "abstract", "comment",
-    "journal_ref", "doi", "license", "topic", "relevance", "score", "reason_zh", "reason_en", "code_links",
-)
-# Fields of an entry that enrichment or an editor fill in.  They start empty; once set they are kept.
-ENRICHABLE = ("title_zh", "summary_zh", "summary_en", "abstract_zh", "institutions", "institutions_zh", "editor_note")
-# The LLM's judgement: refreshed when a new answer exists, otherwise kept.
-LLM_FIELDS = ("llm_topic", "llm_relevance", "reason_llm_zh", "enriched_by", "glossary_missing")
-# Every field a run could overwrite, so an editor's change to it is marked (``edited``) and kept.
-EDITABLE = frozenset(MACHINE_FIELDS) | frozenset(ENRICHABLE) | frozenset(LLM_FIELDS) | {"hf_upvotes", "hf_repo"}
-
-
 @dataclass
-class Entry:
-    """A paper as published in an issue (one item of a topic section)."""
+class Entry(Item):
+    """A paper as published in an issue (one item of a topic section); who owns each field is declared on it."""
+
+    OMIT: ClassVar[dict[str, Any]] = {"source": FIRST}  # records of arXiv papers stay as they always were
 
     id: str
-    version: int | None
-    announce_type: str
-    title: str
-    authors: list[str]
-    categories: list[str]
-    primary_category: str | None
-    abstract: str
-    comment: str | None
-    journal_ref: str | None
-    doi: str | None
-    license: str | None
-    topic: str
-    relevance: int
-    score: float
-    reason_zh: str
-    reason_en: str
-    title_zh: str = ""
-    summary_zh: str = ""
-    summary_en: str = ""
-    abstract_zh: str = ""
-    institutions: list[str] = field(default_factory=list)  # from the arXiv HTML author block, else OpenAlex
-    institutions_zh: list[str] = field(default_factory=list)  # their Chinese names, same order ('' when unknown)
+    version: int | None = owned(MACHINE)
+    announce_type: str = owned(MACHINE)
+    title: str = owned(MACHINE)
+    authors: list[str] = owned(MACHINE)
+    categories: list[str] = owned(MACHINE)
+    primary_category: str | None = owned(MACHINE)
+    abstract: str = owned(MACHINE)
+    comment: str | None = owned(MACHINE)
+    journal_ref: str | None = owned(MACHINE)
+    doi: str | None = owned(MACHINE)
+    license: str | None = owned(MACHINE)
+    topic: str = owned(MACHINE)
+    relevance: int = owned(MACHINE)
+    score: float = owned(MACHINE)
+    reason_zh: str = owned(MACHINE)
+    reason_en: str = owned(MACHINE)
+    title_zh: str = owned(ENRICHED, default="")
+    summary_zh: str = owned(ENRICHED, default="")
+    summary_en: str = owned(ENRICHED, default="")
+    abstract_zh: str = owned(ENRICHED, default="")
+    institutions: list[str] = owned(ENRICHED, default_factory=list)  # from the arXiv HTML author block, else OpenAlex
+    institutions_zh: list[str] = owned(ENRICHED, default_factory=list)  # their Chinese names, same order ('' when unknown)
     institution_ids: list[str] = field(default_factory=list)  # ROR (else OpenAlex) ids, same order ('' when unknown)
     author_institutions: list[list[str]] = field(default_factory=list)  # [author, institution]: who is where
-    code_links: list[str] = field(default_factory=list)  # GitHub / GitLab / Hugging Face / Zenodo, from abstract and comments
-    editor_note: str = ""
+    code_links: list[str] = owned(MACHINE, default_factory=list)  # GitHub / GitLab / Hugging Face / Zenodo, from abstract and comments
+    editor_note: str = owned(ENRICHED, default="")
     # the LLM's judgement (enrichment); empty until enriched
-    llm_topic: str = ""
-    llm_relevance: int | None = None
-    reason_llm_zh: str = ""
-    enriched_by: str = ""  # "model · prompt" that wrote the Chinese fields
-    glossary_missing: list[str] = field(default_factory=list)  # agreed terms absent from abstract_zh
+    llm_topic: str = owned(LLM, default="")
+    llm_relevance: int | None = owned(LLM, default=None)
+    reason_llm_zh: str = owned(LLM, default="")
+    enriched_by: str = owned(LLM, default="")  # "model · prompt" that wrote the Chinese fields
+    glossary_missing: list[str] = owned(LLM, default_factory=list)  # agreed terms absent from abstract_zh
     # the community's signal (Hugging Face Papers), when that remote answered: upvotes and a linked repository
-    hf_upvotes: int | None = None
-    hf_repo: str = ""
+    hf_upvotes: int | None = owned(SIGNAL, default=None)
+    hf_repo: str = owned(SIGNAL, default="")
     # names of fields a human set; the pipeline never overwrites them
     edited: list[str] = field(default_factory=list)
     source: str = "arxiv"  # arxiv | medrxiv | biorxiv; written to the record only when not arxiv
@@ -181,94 +163,28 @@ class Entry:
     def anchor(self) -> str:
         return f"{self.source}-" + re.sub(r"[^A-Za-z0-9._-]", "-", self.id)
 
-    @property
-    def translated(self) -> bool:
-        return bool(self.title_zh.strip())
+    def signalled(self) -> bool:
+        return self.hf_upvotes is not None  # Hugging Face answered for this paper on this run
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        if out["source"] == "arxiv":  # the first source: records of arXiv papers stay as they always were
-            del out["source"]
-        return out
+    def rank(self) -> tuple:
+        return (-self.relevance, -(self.hf_upvotes or 0), self.id)  # upvotes break ties
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Entry":
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+    def merged_with(self, fresh: "Entry") -> "Entry":  # type: ignore[override]
+        merged = super().merged_with(fresh)
+        more_zh = sum(map(bool, fresh.institutions_zh)) > sum(map(bool, merged.institutions_zh))
+        if "institutions_zh" not in self.edited and merged.institutions == fresh.institutions and more_zh:
+            merged.institutions_zh = list(fresh.institutions_zh)  # Chinese names learnt since
+        return merged
 
 
 @dataclass
-class Section:
-    topic: str
-    entries: list[Entry]
+class DailyIssue(Issue):
+    """One day's issue: the arXiv announcement day's papers (and the preprints posted since the previous issue)."""
 
+    KIND: ClassVar[str] = "arxiv"
+    ITEM: ClassVar[type] = Entry
+    ITEMS: ClassVar[str] = "papers"
+    SOURCE: ClassVar[tuple[str, ...]] = ("categories", "candidates")
 
-@dataclass
-class Issue:
-    """One day's issue: the canonical, human-editable record."""
-
-    date: str  # YYYY-MM-DD, the arXiv announcement date
-    number: int
-    sections: list[Section]
-    kind: str = "arxiv"
-    editor_note_zh: str = ""
-    editor_note_en: str = ""
-    candidates: int = 0  # papers in the day's announcement
     categories: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)  # ids an editor took out; never re-added
-
-    @property
-    def entries(self) -> list[Entry]:
-        return [e for s in self.sections for e in s.entries]
-
-    @property
-    def year(self) -> str:
-        return self.date[:4]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA_VERSION,
-            "kind": self.kind,
-            "date": self.date,
-            "number": self.number,
-            "editor_note": {"zh": self.editor_note_zh, "en": self.editor_note_en},
-            "source": {"categories": list(self.categories), "candidates": self.candidates},
-            "removed": list(self.removed),
-            "sections": [
-                {"topic": s.topic, "papers": [e.to_dict() for e in s.entries]} for s in self.sections
-            ],
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Issue":
-        note = d.get("editor_note") or {}
-        src = d.get("source") or {}
-        return cls(
-            date=str(d["date"]),
-            number=int(d["number"]),
-            kind=d.get("kind", "arxiv"),
-            editor_note_zh=note.get("zh") or "",
-            editor_note_en=note.get("en") or "",
-            candidates=int(src.get("candidates") or 0),
-            categories=list(src.get("categories") or []),
-            removed=[str(x) for x in d.get("removed") or []],
-            sections=[
-                Section(topic=s["topic"], entries=[Entry.from_dict(p) for p in s.get("papers") or []])
-                for s in d.get("sections") or []
-            ],
-        )
-
-
-@dataclass
-class Dropped:
-    """A candidate that scored above zero but was not published, and why."""
-
-    id: str
-    title: str
-    topic: str | None
-    relevance: int
-    reason_zh: str
-    reason_en: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+    candidates: int = 0  # papers in the day's announcement

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field
+from typing import ClassVar
 
-from .daily import SCHEMA_VERSION
+from .base import ENRICHED, LLM, MACHINE, Issue, Item, owned
 
 # ---------------------------------------------------------------------------------------------- the journal digest
 
@@ -56,48 +56,43 @@ def _is_results(section: dict[str, str]) -> bool:
     return cat == "RESULTS" or label.startswith(("RESULT", "FINDING"))
 
 
-# Chinese structured summary fields (目的 / 方法 / 结果 / 结论) and the comments
+# Chinese structured summary fields (目的 / 方法 / 结果 / 结论)
 JOURNAL_SUMMARY = ("objective_zh", "methods_zh", "results_zh", "conclusion_zh")
-JOURNAL_ENRICHABLE = ("title_zh", *JOURNAL_SUMMARY, "comment_ai_zh", "editor_comment")
-JOURNAL_LLM_FIELDS = ("llm_topic", "enriched_by", "numbers_missing")
-# refreshed from PubMed on every run unless an editor changed them
-JOURNAL_MACHINE_FIELDS = (
-    "title", "journal", "journal_iso", "authors", "affiliations", "abstract", "doi", "pmcid", "published", "citation",
-    "publication_types", "topic", "relevance", "reason_zh", "reason_en",
-)
-JOURNAL_EDITABLE = frozenset(JOURNAL_MACHINE_FIELDS) | frozenset(JOURNAL_ENRICHABLE) | frozenset(JOURNAL_LLM_FIELDS)
 
 
 @dataclass
-class JournalEntry:
-    """An article as published in a journal issue: PubMed metadata, topic, Chinese summary, comments."""
+class JournalEntry(Item):
+    """An article as published in a journal issue: PubMed metadata, topic, Chinese summary, comments; who owns each
+    field is declared on it."""
+
+    ID: ClassVar[str] = "pmid"
 
     pmid: str
-    title: str
-    journal: str
-    journal_iso: str
-    authors: list[str]
-    affiliations: list[str]
-    abstract: list[dict[str, str]]
-    doi: str | None
-    pmcid: str | None
-    published: str
-    citation: str
-    publication_types: list[str]
-    topic: str
-    relevance: int
-    reason_zh: str
-    reason_en: str
-    title_zh: str = ""
-    objective_zh: str = ""
-    methods_zh: str = ""
-    results_zh: str = ""
-    conclusion_zh: str = ""
-    comment_ai_zh: str = ""  # drafted by the LLM; shown labelled as AI-drafted
-    editor_comment: str = ""  # 本刊点评 by an editor (Markdown); replaces the AI draft, never overwritten
-    llm_topic: str = ""
-    enriched_by: str = ""
-    numbers_missing: list[str] = field(default_factory=list)  # numbers of the English results absent from 结果
+    title: str = owned(MACHINE)
+    journal: str = owned(MACHINE)
+    journal_iso: str = owned(MACHINE)
+    authors: list[str] = owned(MACHINE)
+    affiliations: list[str] = owned(MACHINE)
+    abstract: list[dict[str, str]] = owned(MACHINE)
+    doi: str | None = owned(MACHINE)
+    pmcid: str | None = owned(MACHINE)
+    published: str = owned(MACHINE)
+    citation: str = owned(MACHINE)
+    publication_types: list[str] = owned(MACHINE)
+    topic: str = owned(MACHINE)
+    relevance: int = owned(MACHINE)
+    reason_zh: str = owned(MACHINE)
+    reason_en: str = owned(MACHINE)
+    title_zh: str = owned(ENRICHED, default="")
+    objective_zh: str = owned(ENRICHED, default="")
+    methods_zh: str = owned(ENRICHED, default="")
+    results_zh: str = owned(ENRICHED, default="")
+    conclusion_zh: str = owned(ENRICHED, default="")
+    comment_ai_zh: str = owned(ENRICHED, default="")  # drafted by the LLM; shown labelled as AI-drafted
+    editor_comment: str = owned(ENRICHED, default="")  # 本刊点评 by an editor (Markdown); replaces the AI draft, never overwritten
+    llm_topic: str = owned(LLM, default="")
+    enriched_by: str = owned(LLM, default="")
+    numbers_missing: list[str] = owned(LLM, default_factory=list)  # numbers of the English results absent from 结果
     edited: list[str] = field(default_factory=list)
 
     @classmethod
@@ -126,81 +121,27 @@ class JournalEntry:
     def doi_url(self) -> str | None:
         return f"https://doi.org/{self.doi}" if self.doi else None
 
-    @property
-    def translated(self) -> bool:
-        return bool(self.title_zh.strip())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "JournalEntry":
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
 
 
 @dataclass
-class JournalSection:
-    topic: str
-    entries: list[JournalEntry]
+class JournalIssue(Issue):
+    """One week of the journal digest (文献快递): its own numbered series, named by the window's last day."""
 
+    KIND: ClassVar[str] = "journal"
+    ITEM: ClassVar[type] = JournalEntry
+    ITEMS: ClassVar[str] = "articles"
+    HEAD: ClassVar[tuple[str, ...]] = ("start",)
+    SOURCE: ClassVar[tuple[str, ...]] = ("journals", "found")
+    TAIL: ClassVar[tuple[str, ...]] = ("also_on_arxiv",)
 
-@dataclass
-class JournalIssue:
-    """One week of the journal digest (文献快递): its own numbered series."""
-
-    date: str  # the last day of the window (YYYY-MM-DD); names the record
-    start: str  # the first day of the window
-    number: int
-    sections: list[JournalSection]
-    editor_note_zh: str = ""
-    editor_note_en: str = ""
+    start: str = ""  # the first day of the window
     journals: list[str] = field(default_factory=list)
     found: int = 0  # articles the PubMed query returned for the window
-    removed: list[str] = field(default_factory=list)  # PMIDs an editor took out; never re-added
     # articles already published from arXiv: {pmid, doi, title, journal, arxiv_id, arxiv_date}
     also_on_arxiv: list[dict[str, str]] = field(default_factory=list)
 
-    kind = "journal"
-
-    @property
-    def entries(self) -> list[JournalEntry]:
-        return [e for s in self.sections for e in s.entries]
-
-    @property
-    def year(self) -> str:
-        return self.date[:4]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA_VERSION,
-            "kind": self.kind,
-            "date": self.date,
-            "start": self.start,
-            "number": self.number,
-            "editor_note": {"zh": self.editor_note_zh, "en": self.editor_note_en},
-            "source": {"journals": list(self.journals), "found": self.found},
-            "removed": list(self.removed),
-            "also_on_arxiv": [dict(x) for x in self.also_on_arxiv],
-            "sections": [{"topic": s.topic, "articles": [e.to_dict() for e in s.entries]} for s in self.sections],
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "JournalIssue":
-        note = d.get("editor_note") or {}
-        src = d.get("source") or {}
-        return cls(
-            date=str(d["date"]),
-            start=str(d.get("start") or d["date"]),
-            number=int(d["number"]),
-            editor_note_zh=note.get("zh") or "",
-            editor_note_en=note.get("en") or "",
-            journals=list(src.get("journals") or []),
-            found=int(src.get("found") or 0),
-            removed=[str(x) for x in d.get("removed") or []],
-            also_on_arxiv=[dict(x) for x in d.get("also_on_arxiv") or []],
-            sections=[
-                JournalSection(topic=s["topic"], entries=[JournalEntry.from_dict(a) for a in s.get("articles") or []])
-                for s in d.get("sections") or []
-            ],
-        )
+    def carried(self, existing: "JournalIssue | None", listed: set[str]) -> None:
+        """The "also on arXiv" links found by earlier runs stay (those now listed as articles go), by PMID."""
+        also = {x["pmid"]: x for x in (existing.also_on_arxiv if existing else [])}
+        also.update({x["pmid"]: x for x in self.also_on_arxiv})
+        self.also_on_arxiv = [also[k] for k in sorted(also) if k not in listed]

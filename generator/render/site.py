@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 from .. import layout
 from ..config import Config
-from ..model import Entry, Issue, JournalIssue
+from ..model import Entry, Issue
 from ..fileio import atomic_write, remove
 from ..store import Store
 from . import feeds as feeds_mod
@@ -29,6 +29,7 @@ from . import highlights as highlights_mod
 from . import journal as journal_mod
 from . import pages, review, review_editor, review_themes, sanitize, search_index, stats, templating
 from . import text as text_mod
+from ..kinds.registry import DAILY, JOURNAL, KINDS
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(templating.__file__).parents[1] / "templates"
@@ -55,20 +56,29 @@ class Snapshot:
     config), and none of them reaches back into the store.  ``dropped`` holds the drop logs of the days whose pages
     are rendered this time (a day whose page is unchanged needs none)."""
 
-    issues: list[Issue]
-    journals: list[JournalIssue]
+    records: dict[str, list[Issue]]  # kind's series -> its issues, oldest first
     status: dict
     dropped: dict[str, list[dict]]
     highlight_edits: dict[str, Any]
     review_edits: dict[str, Any]
 
+    @property
+    def issues(self) -> list[Issue]:
+        """The daily issues (what the home page, topics, highlights, statistics and reviews count)."""
+        return self.records[DAILY.series]
+
+    @property
+    def journals(self) -> list[Issue]:
+        return self.records[JOURNAL.series]
+
     @classmethod
-    def load(cls, store: Store, dropped_for: Iterable[str] | None = None) -> "Snapshot":
-        """The store as the renderers see it; drop logs of ``dropped_for`` (default: every issue's day)."""
-        issues = list(store.issues())
-        days = [i.date for i in issues] if dropped_for is None else list(dropped_for)
-        return cls(issues, list(store.journals()), store.load_status(), {d: store.load_dropped(d) for d in days},
-                   store.highlight_edits(), store.review_edits())
+    def load(cls, store: Store, dropped_for: Iterable[str] | None = None,
+             records: dict[str, list[Issue]] | None = None) -> "Snapshot":
+        """The store as the renderers see it; drop logs of ``dropped_for`` (default: every daily issue's day)."""
+        records = records or {kind.series: list(store.series(kind).all()) for kind in KINDS}
+        days = [i.date for i in records[DAILY.series]] if dropped_for is None else list(dropped_for)
+        return cls(records, store.load_status(), {d: store.load_dropped(d) for d in days}, store.highlight_edits(),
+                   store.review_edits())
 
 
 def compute_pages(cfg: Config, snap: Snapshot, unchanged: set[str] = frozenset()) -> dict[str, str | None]:
@@ -217,7 +227,7 @@ def _file_digest(path: Path) -> str | None:
 def _inputs_digest(code: str, store: Store, day: str) -> str:
     """What an issue page depends on: its record, its drop log, and ``code`` (the config and the renderer)."""
     h = hashlib.sha1(code.encode())
-    for path in (store.issue_path(day), store.dropped_path(day)):
+    for path in (store.series(DAILY).path(day), store.dropped_path(day)):
         h.update(path.read_bytes() if path.exists() else b"-")
     return h.hexdigest()
 
@@ -234,8 +244,8 @@ def _code_digest(cfg: Config) -> str:
 def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = False) -> RenderResult:
     """Write every generated file from the records.  ``settle_mtimes``: see SETTLED_MTIME."""
     store = store or Store.of(cfg)
-    issues = list(store.issues())
-    status = store.load_status()
+    records = {kind.series: list(store.series(kind).all()) for kind in KINDS}
+    issues = records[DAILY.series]
     docs, feeds_dir = cfg.paths.docs, cfg.paths.feeds
     result = RenderResult()
 
@@ -260,9 +270,7 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
         if isinstance(seen, dict) and seen.get("in") == d and None not in (out := outputs(rel)) and seen.get("out") == out:
             unchanged.add(rel)
 
-    snap = Snapshot(issues, list(store.journals()), status,
-                    {i.date: store.load_dropped(i.date) for i in issues if pages.issue_page_path(i.date) not in unchanged},
-                    store.highlight_edits(), store.review_edits())
+    snap = Snapshot.load(store, [i.date for i in issues if pages.issue_page_path(i.date) not in unchanged], records)
     page_texts = compute_pages(cfg, snap, unchanged)
     feed_files = build_all_feeds(cfg, snap)
     index_files = search_index.build_index(cfg, issues, snap.journals)
@@ -343,8 +351,7 @@ def write_exports(cfg: Config, site_dir: Path, store: Store | None = None) -> Re
         path.write_bytes(content)
         result.written.append(rel)
 
-    records = [(f"issues/{p.stem}", p, store.load_issue) for p in store.issue_paths()]
-    records += [(f"journal/{p.stem}", p, store.load_journal) for p in store.journal_paths()]
+    records = [(f"{kind.series}/{p.stem}", p, store.series(kind).load) for kind in KINDS for p in store.series(kind).paths()]
     current: dict[str, dict] = {}
     for key, path, load in records:
         digest = hashlib.sha1(path.read_bytes()).hexdigest()

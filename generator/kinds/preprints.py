@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Callable
 
-from .config import Config
-from .http import FetchError
-from .model import Paper, title_key
-from .sources import biorxiv
+from ..config import Config
+from ..http import FetchError
+from ..model import Paper, title_key
+from ..sources import biorxiv
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +52,10 @@ def as_paper(p: biorxiv.Preprint) -> Paper:
                  source=p.server)
 
 
-def gather(cfg: Config, day: str, previous: str | None, arxiv_papers: list[Paper], known_titles: set[str],
-           known_dois: set[str], client: biorxiv.BiorxivClient | None = None) -> Gathered:
-    """The preprints for the issue of ``day`` (nothing when preprints are off or the window is empty)."""
+def gather(cfg: Config, day: str, previous: str | None, arxiv_papers: list[Paper],
+           known: Callable[[], tuple[set[str], set[str]]], client: biorxiv.BiorxivClient | None = None) -> Gathered:
+    """The preprints for the issue of ``day`` (nothing when preprints are off or the window is empty); ``known()``:
+    the titles and DOIs of the archive's arXiv papers."""
     pc = cfg.preprints
     out = Gathered()
     if not pc.enabled:
@@ -67,6 +69,7 @@ def gather(cfg: Config, day: str, previous: str | None, arxiv_papers: list[Paper
     except FetchError as e:
         out.line = f"preprints: medRxiv/bioRxiv could not be read ({' '.join(str(e).split())}); issue without preprints"
         return out
+    known_titles, known_dois = known()
     titles = known_titles | {title_key(p.title) for p in arxiv_papers}
     dois = {d.lower() for d in known_dois} | {p.doi.lower() for p in arxiv_papers if p.doi}
     twins = 0
