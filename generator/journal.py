@@ -1,7 +1,7 @@
 """The weekly journal digest (文献快递): PubMed -> classify -> dedup against arXiv -> enrich -> store.
 
 ``run_week`` is the only function with network I/O (``sources.pubmed`` and the LLM); ``classify_article`` and
-``ArxivIndex`` are pure, and so are the stages every kind shares (``issue``: enrich, merge, save).  The PubMed query is the selection: every article it returns
+``ArchiveIndex`` are pure, and so are the stages every kind shares (``issue``: enrich, merge, save).  The PubMed query is the selection: every article it returns
 is listed (unless an earlier journal issue already listed it, an editor removed it, or it is already on the
 site from arXiv), classified into a topic and ordered by keyword relevance.
 
@@ -49,32 +49,41 @@ def classify_article(a: Article, cfg: Config) -> tuple[str, int, str, str]:
 
 
 @dataclass
-class ArxivIndex:
-    """Papers already published from arXiv, by DOI and by title, for the "also on arXiv" links."""
+class ArchiveIndex:
+    """Papers the daily issue already listed (from any of its sources), by DOI and by title, for the "also on arXiv /
+    medRxiv / bioRxiv" links: (paper id, issue date, source)."""
 
-    by_doi: dict[str, tuple[str, str]] = field(default_factory=dict)  # doi (lower) -> (arXiv id, issue date)
-    by_title: dict[str, tuple[str, str]] = field(default_factory=dict)
+    by_doi: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # doi (lower) -> (id, issue date, source)
+    by_title: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, store: Store) -> "ArxivIndex":
+    def of(cls, store: Store) -> "ArchiveIndex":
         idx = cls()
         for issue in store.series(DAILY).all():
             for e in issue.entries:
-                if e.source != FIRST:  # "also on arXiv" links arXiv papers (preprints: see kinds/preprints.py)
-                    continue
-                hit = (e.id, issue.date)
-                idx.by_doi.setdefault(f"10.48550/arxiv.{e.id}".lower(), hit)
-                if e.doi:
+                hit = (e.id, issue.date, e.source)
+                # an arXiv paper's own DataCite DOI; a preprint's id is its DOI
+                own = f"10.48550/arxiv.{e.id}" if e.source == FIRST else e.id
+                idx.by_doi.setdefault(own.lower(), hit)
+                if e.doi:  # the published version's DOI, as the source knows it
                     idx.by_doi.setdefault(e.doi.lower(), hit)
                 key = title_key(e.title)
                 if len(key) >= 20:  # very short titles ("Editorial") would match by accident
                     idx.by_title.setdefault(key, hit)
         return idx
 
-    def find(self, a: Article) -> tuple[str, str] | None:
+    def find(self, a: Article) -> tuple[str, str, str] | None:
         if a.doi and a.doi.lower() in self.by_doi:
             return self.by_doi[a.doi.lower()]
         return self.by_title.get(title_key(a.title))
+
+
+def also_entry(a: Article, hit: tuple[str, str, str]) -> dict[str, str]:
+    """An "also on ..." link of the record: the source is named only when it is not arXiv (records as before)."""
+    pid, day, source = hit
+    out = {"pmid": a.pmid, "doi": a.doi or "", "title": a.title, "journal": a.journal_iso, "arxiv_id": pid,
+           "arxiv_date": day}
+    return out if source == FIRST else dict(out, source=source)
 
 
 def week_of(end: date, days: int) -> tuple[date, date]:
@@ -148,7 +157,7 @@ def run_week(cfg: Config, end: date, store: Store, client: pubmed.EUtils,
     existing = store.series(JOURNAL).get(day)
     published, next_number = store.series(JOURNAL).history(except_day=day)
     removed = set(existing.removed) if existing else set()
-    arxiv = ArxivIndex.of(store)
+    archive = ArchiveIndex.of(store)
     fresh: list[JournalEntry] = []
     also: list[dict[str, str]] = []
     for a in window.articles:
@@ -158,10 +167,9 @@ def run_week(cfg: Config, end: date, store: Store, client: pubmed.EUtils,
         if a.pmid in removed:
             report.removed += 1
             continue
-        hit = arxiv.find(a)
+        hit = archive.find(a)
         if hit:
-            also.append({"pmid": a.pmid, "doi": a.doi or "", "title": a.title, "journal": a.journal_iso,
-                         "arxiv_id": hit[0], "arxiv_date": hit[1]})
+            also.append(also_entry(a, hit))
             continue
         fresh.append(JournalEntry.from_article(a, *classify_article(a, cfg)))
     report.also_on_arxiv = len(also)

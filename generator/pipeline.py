@@ -242,7 +242,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
     fresh = [Entry.from_paper(p, s) for p, s in sel.kept]
     old = {e.id: e for e in existing.entries} if existing else {}
     # metadata only for kept papers the record does not already have it for
-    wanted = [e.id for e in fresh if e.source == "arxiv"
+    wanted = [e.id for e in fresh if e.source == FIRST
               and not (e.id in old and old[e.id].primary_category and old[e.id].version == e.version)]
     t = time.monotonic()
     meta = arxiv_src.fetch_metadata(cfg.arxiv, wanted) if wanted and not day else {}
@@ -263,7 +263,7 @@ def run_day(cfg: Config, day: date | None = None, store: Store | None = None, en
             e.institutions, e.author_institutions = [place], ([[author, place]] if author else [])
     if cfg.signals.hf and fresh:
         t = time.monotonic()
-        signals, remote = hf_signals([e.id for e in fresh if e.source == "arxiv"], cfg.signals)
+        signals, remote = hf_signals([e.id for e in fresh if e.source == FIRST], cfg.signals)
         for e in fresh:
             sig = signals.get(e.id)
             if sig is not None:
@@ -332,7 +332,7 @@ def _add_institutions(cfg: Config, fresh: list[Entry], old: dict[str, Entry], en
     """Institutions for kept papers that have none yet (arXiv HTML, else OpenAlex, else the LLM reading the page's
     author block), their ids and who is where, and their Chinese names."""
 
-    todo = [e for e in fresh if e.source == "arxiv"  # the arXiv HTML and OpenAlex paths know arXiv papers
+    todo = [e for e in fresh if e.source == FIRST  # the arXiv HTML and OpenAlex paths know arXiv papers
             and not (e.id in old and (old[e.id].institutions or "institutions" in old[e.id].edited))]
     extractor = Extractor(cfg, enricher) if enricher is not None else None
     found, remotes = fetch_institutions([(e.id, e.version) for e in todo], cfg.signals,

@@ -293,6 +293,30 @@ def test_article_already_on_arxiv_links_there_instead(week, llm):
     assert llm.calls_for("29963580") == 0
 
 
+def test_article_already_listed_as_a_medrxiv_preprint_links_there_instead(week, llm):
+    """The journal digest's dedup covers every source of the daily issue: a journal article whose DOI a medRxiv
+    preprint of the archive names as its published version is linked to that entry, not listed again."""
+    from generator.model import Entry, DailyIssue, Section
+    from generator.store import Store
+
+    pre = Entry(id="10.1101/2025.01.20.25320001", version=2, announce_type="new", title="A preprint title",
+                authors=["A"], categories=["health informatics"], primary_category="health informatics",
+                abstract="x", comment=None, journal_ref=None, doi="10.1136/gutjnl-2016-312510", license=None,
+                topic="imaging", relevance=80, score=5.0, reason_zh="r", reason_en="r", source="medrxiv")
+    Store(week.root / "data").series(DAILY).save(DailyIssue("2025-02-10", 1, [Section("imaging", [pre])]))
+    cli(week, "journal", "--date", END, llm=llm)
+    rec = record(week)
+    assert "27797938" not in articles(rec)
+    also = {a["pmid"]: a for a in rec["also_on_arxiv"]}
+    assert also["27797938"]["arxiv_id"] == pre.id and also["27797938"]["source"] == "medrxiv"
+    page = (week.root / f"docs/journal/2025/{END}.md").read_text()
+    items = (week.root / f"docs/journal/2025/{END}.entries.html").read_text()
+    assert "也见于 medRxiv" in page and "Also on medRxiv" in page
+    assert f'href="../../../issues/2025/2025-02-10/#{pre.anchor}"' in items and f"medRxiv:{pre.id}" in items
+    assert cli(week, "validate").returncode == 0
+    assert llm.calls_for("27797938") == 0
+
+
 def test_without_a_key_articles_are_listed_untranslated_then_filled(week, llm):
     out = cli(week, "journal", "--date", END, llm=llm, key=False).stdout
     assert "LLM_API_KEY is not set" in out and not llm.requests

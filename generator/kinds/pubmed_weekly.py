@@ -17,7 +17,7 @@ from ..numbers import missing_numbers
 from ..typecheck import _date_problems, _field_types, _required, _shown, _whole
 from . import Kind, Task
 from .arxiv_daily import editor_text
-from .sources import ARXIV_ID_RE
+from .sources import FIRST, SOURCES
 
 
 @dataclass
@@ -92,7 +92,7 @@ TASK = Task(
 
 ARTICLE_KEYS = frozenset(JournalEntry.field_names())
 ABSTRACT_KEYS = ("label", "category", "text")
-ALSO_KEYS = ("pmid", "doi", "title", "journal", "arxiv_id", "arxiv_date")
+ALSO_KEYS = ("pmid", "doi", "title", "journal", "arxiv_id", "arxiv_date", "source")
 
 
 def check_article(e: dict, where: str) -> list[str]:
@@ -137,8 +137,9 @@ def check_header(raw: dict, path: str) -> list[str]:
 
 
 def _also_problems(also, path: str) -> list[str]:
-    """``also_on_arxiv``: articles linked to the arXiv entry that listed them ({pmid, doi, title, journal, arxiv_id,
-    arxiv_date}); the link is built from arxiv_date and arxiv_id, so both must be what they say."""
+    """``also_on_arxiv``: articles linked to the daily entry that listed them ({pmid, doi, title, journal, arxiv_id,
+    arxiv_date, and source when that entry is a preprint}); the link is built from arxiv_date, source and arxiv_id,
+    so all must be what they say."""
     if not isinstance(also, list):
         return [f"{path}: also_on_arxiv: expected a list of {{pmid: ..., arxiv_id: ..., arxiv_date: ..., ...}}"]
     out = []
@@ -151,8 +152,11 @@ def _also_problems(also, path: str) -> list[str]:
         out += [f"{where}: required key {k!r} is missing" for k in ("pmid", "arxiv_id", "arxiv_date") if k not in a]
         if "pmid" in a and not (isinstance(a["pmid"], str) and PMID_RE.match(a["pmid"])):
             out.append(f"{where}: pmid: expected a PMID in quotes, like '39912345', got {a['pmid']!r}"[:300])
-        if "arxiv_id" in a and not (isinstance(a["arxiv_id"], str) and ARXIV_ID_RE.match(a["arxiv_id"])):
-            out.append(f"{where}: arxiv_id: expected an arXiv id in quotes, like '2506.05361', got {a['arxiv_id']!r}"[:300])
+        src = SOURCES.get(a.get("source", FIRST)) if isinstance(a.get("source", FIRST), str) else None
+        if src is None:
+            out.append(f"{where}: source: expected one of {', '.join(SOURCES)} (no source: arXiv), got {_shown(a['source'])}")
+        elif "arxiv_id" in a and not (isinstance(a["arxiv_id"], str) and src.id_re.match(a["arxiv_id"])):
+            out.append(f"{where}: arxiv_id: expected {src.id_name} in quotes ({src.id_hint}), got {a['arxiv_id']!r}"[:300])
         if "arxiv_date" in a:
             out += _date_problems(a["arxiv_date"], f"{where}: arxiv_date", text_only=True)
         out += [f"{where}: {k}: expected text, got {_shown(a[k])}" for k in ("title", "journal")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from ..kinds.sources import FIRST, SOURCES as PAPER_SOURCES
 from .base import ENRICHED, LLM, MACHINE, Issue, Item, owned
 
 # ---------------------------------------------------------------------------------------------- the journal digest
@@ -137,8 +138,15 @@ class JournalIssue(Issue):
     start: str = ""  # the first day of the window
     journals: list[str] = field(default_factory=list)
     found: int = 0  # articles the PubMed query returned for the window
-    # articles already published from arXiv: {pmid, doi, title, journal, arxiv_id, arxiv_date}
+    # articles the daily issue already listed: {pmid, doi, title, journal, arxiv_id, arxiv_date}, and the entry's
+    # source when it is a preprint (its id, a DOI, is then in arxiv_id; the key keeps its first name)
     also_on_arxiv: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def also_sources(self) -> list[str]:
+        """The sources the "also on" links point to, in registry order (arXiv when a link names none)."""
+        named = {x.get("source", FIRST) for x in self.also_on_arxiv}
+        return [s.title for s in PAPER_SOURCES.values() if s.name in named]
 
     def carried(self, existing: "JournalIssue | None", listed: set[str]) -> None:
         """The "also on arXiv" links found by earlier runs stay (those now listed as articles go), by PMID."""

@@ -24,7 +24,9 @@ import re
 from .. import layout
 from ..layout import data_path
 from ..config import Config
-from ..model import DOI_RE, Entry, Issue, JournalEntry, JournalIssue
+from ..kinds.registry import KINDS
+from ..kinds.sources import ARXIV, FIRST
+from ..model import DOI_RE, SOURCES, Entry, Issue, JournalEntry, JournalIssue
 from .text import clean
 
 SCHEMA_VERSION = 1
@@ -50,7 +52,7 @@ def issue_export(day: str, ext: str, kind: str = "issues") -> str:
 
 def paper_export(pid: str, ext: str) -> str:
     """A paper's citation file: ``exports/arxiv/<id>`` or, for a preprint (its id is a DOI), ``exports/doi/<doi>``."""
-    folder = "doi" if DOI_RE.match(pid) else "arxiv"
+    folder = "doi" if DOI_RE.match(pid) else ARXIV.export
     return f"exports/{folder}/{paper_key(pid)}.{ext}"
 
 
@@ -116,12 +118,12 @@ def _arxiv_year(pid: str) -> str:
 
 def bibtex_paper(e: Entry, issue: Issue, cfg: Config) -> str:
     vid = e.id + (f"v{e.version}" if e.version else "")
-    if e.source != "arxiv":  # a preprint: its DOI is its id; the journal version's DOI (when known) is e.doi
+    if e.source != FIRST:  # a preprint: its DOI is its id; the journal version's DOI (when known) is e.doi
         return _bib_entry("misc", f"{e.source}:{e.id}", [
             ("title", e.title),
             ("author", " and ".join(clean(a) for a in e.authors)),
             ("year", issue.date[:4]),
-            ("howpublished", f"{e.paper.source_name} preprint"),
+            ("howpublished", e.paper.origin.citation),
             ("doi", e.id),
             ("url", e.paper.abs_url),
             ("note", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})"
@@ -179,7 +181,7 @@ def ris_paper(e: Entry, issue: Issue, cfg: Config) -> str:
     vid = e.id + (f"v{e.version}" if e.version else "")
     rows: list[tuple[str, str | None]] = [("TY", "UNPB"), ("TI", e.title)]
     rows += [("AU", a) for a in e.authors]
-    if e.source != "arxiv":
+    if e.source != FIRST:
         rows += [("PY", issue.date[:4]), ("DB", e.paper.source_name), ("DO", e.id), ("UR", e.paper.abs_url),
                  ("N1", f"{cfg.site.title_en}, issue {issue.number} ({issue.date})")]
     else:
@@ -277,7 +279,7 @@ ISSUE_SCHEMA = {
     "properties": {
         "schema_version": {"const": 1},
         "schema": _TEXT,
-        "kind": {"enum": ["arxiv", "journal"]},
+        "kind": {"enum": [k.kind for k in KINDS]},
         "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "start": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
         "number": {"type": "integer", "minimum": 1},
@@ -293,7 +295,7 @@ ISSUE_SCHEMA = {
                     "type": "object",
                     "required": ["id", "title", "authors", "topic", "relevance", "links"],
                     "properties": {
-                        "id": _TEXT, "source": {"enum": ["arxiv", "medrxiv", "biorxiv"]}, "version": {"type": ["integer", "null"]}, "announce_type": _TEXT, "topic": _TEXT,
+                        "id": _TEXT, "source": {"enum": list(SOURCES)}, "version": {"type": ["integer", "null"]}, "announce_type": _TEXT, "topic": _TEXT,
                         "relevance": {"type": "integer"}, "keyword_relevance": {"type": "integer"},
                         "title": _TEXT, "title_zh": _TEXT, "authors": _LIST, "institutions": _LIST, "institutions_zh": _LIST,
                         "institution_ids": _LIST, "author_institutions": {"type": "array", "items": {
@@ -343,14 +345,14 @@ def issue_exports(cfg: Config, issue: Issue | JournalIssue) -> dict[str, bytes]:
 
 def summary_of(issue: Issue | JournalIssue) -> tuple[str, str, int, int]:
     """(kind, date, number, papers): what the index lists of an issue."""
-    return ("journal" if isinstance(issue, JournalIssue) else "arxiv", issue.date, issue.number, len(issue.entries))
+    return (issue.kind, issue.date, issue.number, len(issue.entries))
 
 
 def index_exports(cfg: Config, summaries: list[tuple[str, str, int, int]]) -> dict[str, bytes]:
     """The schema and the index of every issue's documents (``summaries``: see ``summary_of``)."""
     index = []
     for kind, day, number, papers in sorted(summaries):
-        folder = "journal" if kind == "journal" else "issues"
+        folder = next(k.series for k in KINDS if k.kind == kind)
         index.append({"kind": kind, "date": day, "number": number, "papers": papers,
                       **{ext: export_url(cfg, issue_export(day, ext, folder)) for ext in ("json", "bib", "ris")}})
     return {SCHEMA_PATH: _dump(ISSUE_SCHEMA),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from .. import layout
 from ..layout import data_path
 from ..config import Config
-from ..model import JournalEntry, JournalIssue
+from ..model import SOURCES, JournalEntry, JournalIssue
 from . import feeds as feeds_mod
 from .exports import article_export, export_url
 from .pages import GENERATED, IssuePage, export_urls, named_sections, source_url
@@ -73,7 +73,7 @@ def journal_page(issue: JournalIssue, cfg: Config) -> IssuePage:
         src=record, exports=export_urls(cfg, issue.date, "journal"))
     fragments = render(
         "journal_fragments.html.j2", issue=issue, named=named, items=items, index={e.pmid: n for n, e in items},
-        shown_types=_shown_types, summary_rows=_summary_rows, summary_edited=_summary_edited,
+        shown_types=_shown_types, summary_rows=_summary_rows, summary_edited=_summary_edited, sources=SOURCES,
         authors_short=authors_short, article_export_url=lambda pmid, ext: export_url(cfg, article_export(pmid, ext)))
     return IssuePage(markdown, fragments or "\n")
 

@@ -26,6 +26,7 @@ import re
 import unicodedata
 
 from ..config import Config
+from ..kinds.sources import FIRST
 from ..model import Issue, JournalIssue
 from .text import clean
 
@@ -64,7 +65,7 @@ def build_index(cfg: Config, issues: list[Issue], journals: list[JournalIssue] =
         for e in issue.entries:
             row = [e.id, issue.date, e.topic, clean(e.title), clean(e.title_zh), _authors(e.authors),
                    clean(e.summary_zh), clean(e.summary_en), clean(e.doi or "")]
-            rows.append(row if e.source == "arxiv" else row + [e.source])
+            rows.append(row if e.source == FIRST else row + [e.source])
     for j in sorted(journals, key=lambda i: i.date, reverse=True):
         rows = years.setdefault(j.year, [])
         for a in j.entries:
