@@ -29,7 +29,7 @@ from .sources.signals import hf_signals
 from .sources.signals import institutions as fetch_institutions
 from .store import Store
 from .issue import merge_issue, save_issue
-from .kinds.preprints import Gathered
+from .kinds import Gathered
 from .kinds.registry import DAILY, DAILY_EXTRAS
 from .kinds.sources import FIRST
 

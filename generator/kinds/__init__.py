@@ -14,7 +14,7 @@ extra sources in one place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
@@ -87,3 +87,14 @@ class Source:
 
     def link(self, template: str, pid: str, vid: str) -> str:
         return template.format(id=pid, vid=vid, abs=self.abstract.format(id=pid, vid=vid))
+
+
+@dataclass
+class Gathered:
+    """What an extra source of the daily issue gives for one day: its candidates as papers, a category prior per
+    paper id, the corresponding author's institution where the source names it, and one line for the run summary."""
+
+    papers: list[Any] = field(default_factory=list)
+    priors: dict[str, tuple[str, float]] = field(default_factory=dict)
+    institutions: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (corresponding author, institution)
+    line: str = ""

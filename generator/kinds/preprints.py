@@ -12,7 +12,6 @@ issue.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable
 
@@ -20,18 +19,9 @@ from ..config import Config
 from ..http import FetchError
 from ..model import Paper, title_key
 from ..sources import biorxiv
+from . import Gathered
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Gathered:
-    """The day's preprints as papers, the category prior of each, and one line for the run summary."""
-
-    papers: list[Paper] = field(default_factory=list)
-    priors: dict[str, tuple[str, float]] = field(default_factory=dict)
-    institutions: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (corresponding author, institution)
-    line: str = ""
 
 
 def window(day: str, previous: str | None, days: int) -> tuple[date, date] | None:
