@@ -238,13 +238,13 @@ def cmd_email(cfg, args) -> int:
 def cmd_enrich(cfg, args) -> int:
     """Every kind's items still missing their Chinese fields, through the kind's own task; one line per kind."""
     store = Store.of(cfg)
-    lines, left = [], 0
-    for kind in KINDS:
-        enricher, note = make_enricher(cfg, dict(os.environ), kind.task)
-        if enricher is None:
-            print(note)
-            return 1
-        with writing(cfg):
+    lines, left, changed_any = [], 0, False
+    with writing(cfg):
+        for kind in KINDS:
+            enricher, note = make_enricher(cfg, dict(os.environ), kind.task)
+            if enricher is None:
+                print(note)
+                return 1
             issues = [i for i in store.series(kind).all() if not args.since or i.date >= args.since.isoformat()]
             todo = [(i, e) for i in issues for e in i.entries if kind.task.needs(e, enricher.signature)]
             if kind is not DAILY and not todo:
@@ -255,12 +255,13 @@ def cmd_enrich(cfg, args) -> int:
                 if issue.date in changed:  # the LLM may move an item to another topic: regroup the sections
                     store.series(kind).save(merge_issue(kind, issue.date, issue.number, [], issue, cfg,
                                                         **issue.header()))
-            if changed and not args.no_render:
-                render_all(cfg, store)
-        lines.append(f"{_count(len(todo), kind.item_noun)} in {_count(len(issues), kind.noun.split(' ', 1)[1])} "
-                     f"needed enrichment; {_count(len(changed), 'issue')} updated")
-        lines.append(enricher.stats.line(cfg))
-        left += sum(1 for _, e in todo if results.get(e.item_id) is None) if enricher.stats.failed else 0
+            changed_any |= bool(changed)
+            lines.append(f"{_count(len(todo), kind.item_noun)} in {_count(len(issues), kind.noun.split(' ', 1)[1])} "
+                         f"needed enrichment; {_count(len(changed), 'issue')} updated")
+            lines.append(enricher.stats.line(cfg))
+            left += sum(1 for _, e in todo if results.get(e.item_id) is None) if enricher.stats.failed else 0
+        if changed_any and not args.no_render:  # once, after every kind's records are written
+            render_all(cfg, store)
     for line in lines:
         print(line)
     return 1 if left else 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import typing
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 SCHEMA_VERSION = 1
@@ -219,6 +219,3 @@ class Dropped:
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
-
-def required_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING)
