@@ -64,14 +64,30 @@ def review_url(site_url: str, period: str, lang: str = "zh") -> str:
     return f"{site_url}{'' if lang == 'zh' else f'{lang}/'}{REVIEWS}/{period}/"
 
 
-def page(series: str, day: str) -> str:
-    """An issue page inside docs/: ``issues/2025/2025-06-09.md``."""
-    return f"{series}/{day[:4]}/{day}.md"
+def page(series: str, day: str, lang: str = "zh") -> str:
+    """An issue page inside docs/, one per interface: ``issues/2025/2025-06-09.md`` (zh) and ``….en.md``."""
+    return f"{series}/{day[:4]}/{day}.md" if lang == "zh" else f"{series}/{day[:4]}/{day}.{lang}.md"
 
 
-def fragments(series: str, day: str) -> str:
-    """An issue page's sidecar of entry fragments inside docs/."""
-    return f"{series}/{day[:4]}/{day}.entries.html"
+def fragments(series: str, day: str, lang: str = "zh") -> str:
+    """An issue page's sidecar of entry fragments inside docs/ (``….entries.html``, ``….en.entries.html``)."""
+    return f"{series}/{day[:4]}/{day}.entries.html" if lang == "zh" else f"{series}/{day[:4]}/{day}.{lang}.entries.html"
+
+
+def sidecar_of(page_path: str) -> str:
+    """The fragments file of a page path given by ``page``."""
+    return page_path.removesuffix(".md") + ".entries.html"
+
+
+# an issue page's way up to the site root, per interface (pages are built as folders: issues/2025/2025-06-09/)
+def root_from_issue(lang: str) -> str:
+    return "../../../" if lang == "zh" else "../../../../"
+
+
+def issue_href(series: str, day: str, lang: str, from_lang: str) -> str:
+    """A relative link from an issue page (of either series, interface ``from_lang``) to an issue page in ``lang``."""
+    prefix = "" if lang == "zh" else f"{lang}/"
+    return f"{root_from_issue(from_lang)}{prefix}{series}/{day[:4]}/{day}/"
 
 
 def highlights_page(week: str) -> str:

@@ -215,9 +215,23 @@ def relevance_of(score: float, scale: float, shape: float = 0.6) -> int:
     return 0 if score <= 0 else int(round(100 * (1 - math.exp(-((score / scale) ** shape)))))
 
 
-def _fmt_hits(hits: list[Hit], lang: str) -> str:
-    mark = "（标题）" if lang == "zh" else " (title)"
-    return ("、" if lang == "zh" else ", ").join(h.phrase + (mark if h.in_title else "") for h in hits)
+def _phrase(h: Hit) -> str:
+    """A matched phrase as a reader sees it: a stem pattern ``patholog*`` reads ``patholog…``."""
+    return h.phrase[:-1] + "…" if h.phrase.endswith("*") else h.phrase
+
+
+def _reason(topic, hits: list[Hit]) -> tuple[str, str]:
+    """One sentence per language naming the topic and where its phrases were found (title first)."""
+    in_title = [_phrase(h) for h in hits if h.in_title]
+    elsewhere = [_phrase(h) for h in hits if not h.in_title]
+    zh, en = [], []
+    if in_title:
+        zh.append(f"标题提到 {'、'.join(in_title)}")
+        en.append(f"the title mentions {', '.join(in_title)}")
+    if elsewhere:
+        zh.append(f"{'摘要还提到' if in_title else '摘要提到'} {'、'.join(elsewhere)}")
+        en.append(f"{'the abstract also mentions' if in_title else 'the abstract mentions'} {', '.join(elsewhere)}")
+    return f"归入「{topic.name_zh}」：{'，'.join(zh)}", f"{topic.name_en}: {'; '.join(en)}"
 
 
 def classify(paper: Paper, cfg: Config, threshold: int | None = None, prior: tuple[str, float] | None = None) -> Selection:
@@ -275,12 +289,11 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None, prior: tup
     relevance = relevance_of(score, sel.score_scale, sel.relevance_shape)
     top = sorted(evidence.values(), key=lambda h: (-h.weight, h.phrase))[:4]
     topic = cfg.topic(best)
-    reason_zh = f"{topic.name_zh}｜命中：{_fmt_hits(top, 'zh')}"
-    reason_en = f"{topic.name_en} | matched: {_fmt_hits(top, 'en')}"
+    reason_zh, reason_en = _reason(topic, top)
     pos_priors = [c for c, w in priors if w > 0]
     if pos_priors:
-        reason_zh += f"；类别 {' '.join(pos_priors)}"
-        reason_en += f"; category {' '.join(pos_priors)}"
+        reason_zh += f"；类别 {' '.join(pos_priors)} 加分"
+        reason_en += f"; category {' '.join(pos_priors)} adds weight"
     negatives = [h.phrase for h in global_excl] + [
         p for p in cfg.topic(best).exclude if count(p, f"{title}\n{abstract}")
     ]
@@ -296,6 +309,8 @@ def classify(paper: Paper, cfg: Config, threshold: int | None = None, prior: tup
     elif not keep:
         reason_zh += f"；相关度 {relevance}% 低于阈值 {threshold}%"
         reason_en += f"; relevance {relevance}% below threshold {threshold}%"
+    reason_zh += "。"
+    reason_en += "."
     matched = sorted(evidence, key=lambda p: (-evidence[p].weight, p))
     return Selection(keep, best, relevance, round(score, 3), reason_zh, reason_en, matched)
 

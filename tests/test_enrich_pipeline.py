@@ -64,7 +64,7 @@ def test_enriched_day_shows_chinese_and_rerun_makes_no_call(project, llm):
     assert calls >= len(kept)
     cli(project, env, "build")
     page = (project.root / f"site/issues/2025/{DAY}/index.html").read_text()
-    assert "关于" in page and "中文摘要 · Chinese abstract" in page and "与该专题的研究对象直接相关" in page
+    assert "关于" in page and "AI中文摘要" in page and "与该专题的研究对象直接相关" in page
     assert "待翻译" not in page
 
     before = project.snapshot("data", "docs", "feeds", "site")
@@ -86,7 +86,7 @@ def test_without_key_the_day_builds_pending_and_enrich_fills_it_later(project, l
     kept = entries(record(project))
     assert all(p["title_zh"] == "" and p["enriched_by"] == "" for p in kept)
     cli(project, env_for(project, llm, key=False), "build")
-    assert "待翻译 · translation pending" in (project.root / f"site/issues/2025/{DAY}/index.html").read_text()
+    assert "待翻译" in (project.root / f"site/issues/2025/{DAY}/index.html").read_text()
 
     # an editor already fixed one title: enrich must not overwrite it
     rec = record(project)

@@ -143,9 +143,11 @@ def test_a_replayed_day_with_real_pages_shows_institutions_and_a_broken_page_cos
     assert len(listed) == len(kept_ids(project))
 
     page = (project.root / f"docs/issues/2025/{DAY}.entries.html").read_text(encoding="utf-8")
-    assert ("<strong>机构 · Institutions</strong> Google Brain; Google Research（谷歌研究院）; "
+    assert ("<strong>机构</strong> Google Brain; Google Research（谷歌研究院）; "
             "University of Toronto（多伦多大学）") in page  # Chinese names from institutions.yml
     assert "Warsaw University of Technology" in page
+    en = (project.root / f"docs/issues/2025/{DAY}.en.entries.html").read_text(encoding="utf-8")
+    assert "<strong>Institutions</strong> Google Brain; Google Research; University of Toronto" in en
     feed = (project.root / "feeds/en/papers.rss.xml").read_text(encoding="utf-8")
     assert "Truthful AI" in feed and "Google Research" in feed
     issue = DailyIssue.from_dict(yaml.safe_load((project.root / f"data/issues/2025/{DAY}.yaml").read_text()))

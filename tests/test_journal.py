@@ -174,9 +174,13 @@ def test_replayed_week_makes_a_numbered_journal_issue(week, pubmed, llm):
 
     page = (week.root / f"docs/journal/2025/{END}.md").read_text()
     items = (week.root / f"docs/journal/2025/{END}.entries.html").read_text()
-    assert "医学影像与AI文献快递 第 1 期" in page and "参考文献 · References" in page
-    for label in ("目的 · Objective", "方法 · Methods", "结果 · Results", "结论 · Conclusion", "AI 草拟点评"):
+    en_items = (week.root / f"docs/journal/2025/{END}.en.entries.html").read_text()
+    assert "医学影像与AI文献快递 第 1 期" in page and "## 参考文献 { #references }" in page
+    for label in ("<dt>目的</dt>", "<dt>方法</dt>", "<dt>结果</dt>", "<dt>结论</dt>", "AI 草拟点评"):
         assert label in items
+    for label in ("目的 · Objective", "结论 · Conclusion", "AI-drafted comment"):  # en: the Chinese summary, collapsed
+        assert label in en_items
+    assert "<em>Gut</em>" in items  # the full journal name in the reference list
     assert '<a href="https://doi.org/10.1136/gutjnl-2016-312510">' in items
     assert 'id="ref-1"' in items and 'href="#ref-7"' in items and "PubMed 未收录摘要" in items
     numbers = [int(n) for n in __import__("re").findall(r'<span class="item-number">(\d+)\.</span>', items)]
@@ -311,7 +315,8 @@ def test_article_already_listed_as_a_medrxiv_preprint_links_there_instead(week, 
     assert also["27797938"]["arxiv_id"] == pre.id and also["27797938"]["source"] == "medrxiv"
     page = (week.root / f"docs/journal/2025/{END}.md").read_text()
     items = (week.root / f"docs/journal/2025/{END}.entries.html").read_text()
-    assert "也见于 medRxiv" in page and "Also on medRxiv" in page
+    en = (week.root / f"docs/journal/2025/{END}.en.md").read_text()
+    assert "也见于 medRxiv" in page and "Also on medRxiv" in en
     assert f'href="../../../issues/2025/2025-02-10/#{pre.anchor}"' in items and f"medRxiv:{pre.id}" in items
     assert cli(week, "validate").returncode == 0
     assert llm.calls_for("27797938") == 0

@@ -71,26 +71,86 @@ def test_md_escape_leaves_no_markdown_syntax():
     assert html.unescape(out).startswith("Seg<script>")
 
 
-def test_issue_page_has_every_field(cfg):
+def _full_entry() -> Entry:
     e = entry(title_zh="肝肿瘤分割", summary_zh="提出一种方法。", summary_en="A method.", abstract_zh="中文摘要内容",
               comment="12 pages", editor_note="值得一读 **推荐**", institutions=["Example University"])
     e.journal_ref, e.doi = "J. Test 2025", "10.1000/xyz"
-    page = pages.issue_page(issue(e), cfg, [{"id": "2506.00002", "title": "Dropped <b>", "relevance": 30,
-                                               "reason_zh": "低于阈值", "reason_en": "below threshold"}]).combined
-    for needle in ("arXiv:2506.00001v1", "2025-06-09", "eess.IV cs.CV", "badge-new", "相关度 90%",
-                   "Liver tumor segmentation in CT", "肝肿瘤分割", "Ann One", "Example University", "影像｜命中：CT",
-                   "Imaging | matched: CT", "提出一种方法。", "A method.", "12 pages", "J. Test 2025",
-                   "https://doi.org/10.1000/xyz", "<strong>推荐</strong>", "中文摘要 · Chinese abstract", "中文摘要内容",
-                   "英文摘要 · English abstract", "https://arxiv.org/pdf/2506.00001v1", "https://arxiv.org/html/2506.00001v1",
-                   'id="arxiv-2506.00001"', "第 1 期", "Candidates not included (1)", "Dropped &lt;b&gt;",
-                   "edit/main/data/issues/2025/2025-06-09.yaml"):
-        assert needle in page, needle
-    assert "待翻译" not in page
+    return e
+
+
+DROPPED = [{"id": "2506.00002", "title": "Dropped <b>", "relevance": 30, "reason_zh": "低于阈值", "reason_en": "below threshold"}]
+
+
+def test_issue_page_has_every_field(cfg):
+    for lang in ("zh", "en"):
+        page = pages.issue_page(issue(_full_entry()), cfg, DROPPED, lang).combined
+        for needle in ("arXiv:2506.00001v1", "2025-06-09", "eess.IV cs.CV", "badge-new", "Liver tumor segmentation in CT",
+                       "肝肿瘤分割", "Ann One", "Example University", "12 pages", "J. Test 2025",
+                       "https://doi.org/10.1000/xyz", "<strong>推荐</strong>", "https://arxiv.org/pdf/2506.00001v1",
+                       "https://arxiv.org/html/2506.00001v1", 'id="arxiv-2506.00001"', "Dropped &lt;b&gt;",
+                       "edit/main/data/issues/2025/2025-06-09.yaml", "CT of patients."):
+            assert needle in page, (lang, needle)
+        assert "待翻译" not in page and "translation pending" not in page
+
+
+def test_each_interface_has_its_own_face(cfg):
+    """zh: Chinese title as the heading, Chinese reason and summary, one 详情 block with the Chinese abstract labelled as
+    machine translation and the English abstract.  en: English heading, reason, summary and abstract; the Chinese title
+    secondary, the Chinese abstract one link away (not repeated on the page)."""
+    zh = pages.issue_page(issue(_full_entry()), cfg, DROPPED, "zh").combined
+    en = pages.issue_page(issue(_full_entry()), cfg, DROPPED, "en").combined
+    assert re.search(r'<h3 class="paper-title" id="arxiv-2506.00001" lang="zh">肝肿瘤分割</h3>\n'
+                     r'<p class="paper-title-en" lang="en">Liver tumor segmentation in CT</p>', zh)
+    assert re.search(r'<h3 class="paper-title" id="arxiv-2506.00001" lang="en">Liver tumor segmentation in CT</h3>\n'
+                     r'<p class="paper-title-zh" lang="zh">肝肿瘤分割</p>', en)
+    assert "<strong>专题命中</strong> 影像｜命中：CT" in zh and "Imaging | matched: CT" not in zh
+    assert "<strong>Why</strong> Imaging | matched: CT" in en and "影像｜命中" not in en
+    assert "<strong>AI总结</strong> <span lang=\"zh\">提出一种方法。</span>" in zh and "A method." not in zh
+    assert "<strong>AI summary</strong> <span lang=\"en\">A method.</span>" in en and "提出一种方法。" not in en
+    details = zh[zh.index('<details class="paper-details">'):]
+    details = details[:details.index("</details>")]
+    assert details.count("<summary>") == 1 and "<summary>详情</summary>" in details
+    assert "AI中文摘要" in details and "机器翻译" in details and "中文摘要内容" in details and "CT of patients." in details
+    assert "中文摘要内容" not in en and "<summary>Abstract</summary>" in en
+    assert 'href="../../../../issues/2025/2025-06-09/#arxiv-2506.00001" hreflang="zh"' in en
+    for page, words in ((zh, ("第 1 期 · 2025-06-09", "相关度 90%", "未收录的候选（1 篇）", "低于阈值", "导出本期")),
+                        (en, ("Issue 1 · 2025-06-09", "Relevance 90%", "Candidates not included (1)", "below threshold",
+                              "Export this issue"))):
+        for w in words:
+            assert w in page, w
+    assert "below threshold" not in zh and "低于阈值" not in en
+    assert "相关度" not in en and "Relevance" not in zh
+
+
+def test_issue_pages_link_previous_and_next_and_exports_relatively(cfg):
+    nav = pages.Neighbours(("2025-06-06", 4), ("2025-06-10", 6))
+    zh = pages.issue_page(issue(entry(), number=5), cfg, [], "zh", nav).markdown
+    en = pages.issue_page(issue(entry(), number=5), cfg, [], "en", nav).markdown
+    assert 'rel="prev" href="../../../issues/2025/2025-06-06/">← 上一期 · 第 4 期 · 2025-06-06' in zh
+    assert 'rel="next" href="../../../issues/2025/2025-06-10/">下一期 · 第 6 期 · 2025-06-10 →' in zh
+    assert 'rel="prev" href="../../../../en/issues/2025/2025-06-06/">← Previous issue · Issue 4 · 2025-06-06' in en
+    assert 'href="../../../exports/issues/2025/2025-06-09.bib"' in zh
+    assert 'href="../../../../exports/issues/2025/2025-06-09.json"' in en
+    assert cfg.site.url not in zh.split("---", 2)[2] and cfg.site.url not in en.split("---", 2)[2]
+    first = pages.issue_page(issue(entry()), cfg, [], "zh", pages.Neighbours(None, ("2025-06-10", 2))).markdown
+    assert "上一期" not in first and "下一期" in first
+    alone = pages.issue_page(issue(entry()), cfg, [], "zh").markdown
+    assert "issue-nav" not in alone
+
+
+def test_neighbours_follow_dates_not_numbers():
+    a, b, c = (DailyIssue(date=d, number=n, sections=[]) for d, n in (("2025-06-10", 2), ("2025-06-09", 1), ("2025-06-12", 3)))
+    nav = pages.neighbours([a, b, c])
+    assert nav["2025-06-09"] == pages.Neighbours(None, ("2025-06-10", 2))
+    assert nav["2025-06-10"] == pages.Neighbours(("2025-06-09", 1), ("2025-06-12", 3))
+    assert nav["2025-06-12"] == pages.Neighbours(("2025-06-10", 2), None)
 
 
 def test_untranslated_entry_shows_pending_badge(cfg):
     page = pages.issue_page(issue(entry()), cfg).combined
-    assert "待翻译 · translation pending" in page and "中文摘要 · Chinese abstract" not in page
+    assert "待翻译" in page and "AI中文摘要" not in page
+    en = pages.issue_page(issue(entry()), cfg, lang="en").combined
+    assert "translation pending" not in en and "中文版" not in en  # nothing Chinese to point at
 
 
 def test_editor_notes_cannot_inject_html(cfg):
@@ -258,6 +318,6 @@ def test_who_is_where_is_listed_under_the_institutions(cfg):
     e.institutions = ["Example University"]
     e.author_institutions = [["Ann <b>One</b>", "Example University"], ["Bo Two", "Institute of <i>Things</i>"]]
     html_ = pages.issue_page(issue(e), cfg, []).fragments
-    assert "作者单位 · Affiliations (2)" in html_
+    assert "作者单位 (2)" in html_ and "Affiliations (2)" in pages.issue_page(issue(e), cfg, [], "en").fragments
     assert "<li>Ann &lt;b&gt;One&lt;/b&gt; — Example University</li>" in html_
     assert "Institute of &lt;i&gt;Things&lt;/i&gt;" in html_

@@ -204,7 +204,7 @@ def test_pages_show_any_text_literally(cfg, title, abstract, authors):
     h3 = re.search(r'<h3 class="paper-title"[^>]*>(.*?)</h3>', frag, re.S).group(1)
     assert _text_of(h3) == clean(title)
     assert "<" not in h3.replace("&lt;", "")  # no element came from the text
-    abs_p = re.search(r'<p lang="en">(.*?)</p></details>', frag, re.S).group(1)
+    abs_p = re.search(r'<p class="abstract abstract-en" lang="en">(.*?)</p></details>', frag, re.S).group(1)
     assert _text_of(abs_p) == clean(abstract)
     assert re.findall(r"<(\w+)", frag) and set(re.findall(r"<(\w+)", frag)) <= {
         "div", "p", "a", "span", "h3", "strong", "details", "summary"}

@@ -56,8 +56,9 @@ def test_medical_imaging_paper_is_kept_with_topic_and_reason(cfg):
     s = classify(paper("Brain tumor segmentation in MRI with a 3D U-Net",
                        "We segment glioma in brain MRI of 300 patients; Dice improves over nnU-Net."), cfg)
     assert s.keep and s.topic == "imaging" and s.relevance >= 70  # calibrated curve: 90+ is kept for abundant evidence
-    assert "MRI" in s.reason_en and "命中" in s.reason_zh
-    assert "(title)" in s.reason_en
+    # one sentence per language: the topic, then where its phrases were found (the title first)
+    assert s.reason_zh.startswith("归入「医学影像」：标题提到 ") and s.reason_zh.endswith("。")
+    assert s.reason_en.startswith("Medical imaging: the title mentions ") and "MRI" in s.reason_en
 
 
 def test_each_topic_is_reachable(cfg):

@@ -16,8 +16,9 @@ from ..layout import data_path
 from ..config import Config
 from ..model import SOURCES, JournalEntry, JournalIssue
 from . import feeds as feeds_mod
-from .exports import article_export, export_url
-from .pages import GENERATED, IssuePage, export_urls, named_sections, source_url
+from .exports import article_export
+from .messages import catalogue
+from .pages import GENERATED, IssuePage, Neighbours, export_urls, named_sections, source_url
 from .templating import front_matter, render
 from .text import authors_short, clean, md_escape
 
@@ -25,12 +26,48 @@ SUMMARY_LABELS = (("objective_zh", "目的", "Objective"), ("methods_zh", "方�
                   ("results_zh", "结果", "Results"), ("conclusion_zh", "结论", "Conclusion"))
 
 
-def journal_page_path(day: str) -> str:
-    return layout.page(layout.JOURNAL, day)
+def journal_page_path(day: str, lang: str = "zh") -> str:
+    return layout.page(layout.JOURNAL, day, lang)
 
 
-def journal_fragments_path(day: str) -> str:
-    return layout.fragments(layout.JOURNAL, day)
+def journal_fragments_path(day: str, lang: str = "zh") -> str:
+    return layout.fragments(layout.JOURNAL, day, lang)
+
+
+# Full names of the configured journals, by their MEDLINE abbreviation (what PubMed's ISOAbbreviation holds).  PubMed's
+# own <Title> is the NLM catalogue's, in sentence case with qualifiers ("European radiology", "Journal of nuclear
+# medicine : official publication, …"), so a journal not listed here is shown as that title, tidied (journal_name).
+JOURNAL_NAMES = {
+    "Radiology": "Radiology",
+    "Eur Radiol": "European Radiology",
+    "NPJ Digit Med": "npj Digital Medicine",
+    "Lancet Digit Health": "The Lancet Digital Health",
+    "Med Image Anal": "Medical Image Analysis",
+    "IEEE Trans Med Imaging": "IEEE Transactions on Medical Imaging",
+    "Eur J Nucl Med Mol Imaging": "European Journal of Nuclear Medicine and Molecular Imaging",
+    "J Nucl Med": "Journal of Nuclear Medicine",
+    "Nat Med": "Nature Medicine",
+    "JAMA": "JAMA",
+    "Lancet": "The Lancet",
+    "N Engl J Med": "The New England Journal of Medicine",
+    "Nature": "Nature",
+    "Sci Rep": "Scientific Reports",
+    "Nat Commun": "Nature Communications",
+}
+_SMALL = {"a", "an", "and", "at", "by", "de", "der", "du", "et", "for", "in", "la", "of", "on", "the", "to", "und"}
+
+
+def journal_name(e: JournalEntry) -> str:
+    """The journal's full name: the table above, else the NLM title without its qualifiers, in title case."""
+    known = JOURNAL_NAMES.get(clean(e.journal_iso))
+    if known:
+        return known
+    title = clean(e.journal).split(" : ")[0]
+    if title.endswith(")") and " (" in title:  # "Journal of magnetic resonance (San Diego, Calif. : 1997)"
+        title = title[:title.rindex(" (")]
+    words = title.split(" ")
+    return " ".join(w if (k and w.lower() in _SMALL) or not w[:1].islower() else w[:1].upper() + w[1:]
+                    for k, w in enumerate(words)) or clean(e.journal_iso)
 
 
 def journal_url(cfg: Config, day: str, lang: str = "zh", anchor: str = "") -> str:
@@ -55,26 +92,33 @@ def _summary_edited(e: JournalEntry) -> list[str]:
     return [zh for name, zh, _ in SUMMARY_LABELS if name in e.edited]
 
 
-def journal_title(cfg: Config, issue: JournalIssue) -> str:
-    return f"{cfg.journal.title_zh} 第 {issue.number} 期"
+def journal_title(cfg: Config, issue: JournalIssue, lang: str = "zh") -> str:
+    if lang == "zh":
+        return f"{cfg.journal.title_zh} 第 {issue.number} 期"
+    return f"{cfg.journal.title_en}, issue {issue.number}"
 
 
-def journal_page(issue: JournalIssue, cfg: Config) -> IssuePage:
+def journal_page(issue: JournalIssue, cfg: Config, lang: str = "zh", nav: Neighbours = Neighbours()) -> IssuePage:
+    """One interface's page of a journal digest issue."""
     items = numbered(issue)
     total = len(items)
     named = named_sections(cfg, issue.sections)
     record = data_path(cfg, layout.record(layout.JOURNAL, issue.date))
+    heading = journal_title(cfg, issue, lang)
+    description = (f"{heading}（{issue.start} 至 {issue.date}），{total} 篇" if lang == "zh" else
+                   f"{heading} ({issue.start} to {issue.date}), {total} articles")
+    root = layout.root_from_issue(lang)
+    m = catalogue(lang)
     markdown = render(
-        "journal_page.md.j2", cfg=cfg, issue=issue, total=total, named=named, heading=journal_title(cfg, issue),
-        title=f"{journal_title(cfg, issue)} · {issue.date}",
-        description=f"{journal_title(cfg, issue)}（{issue.start} 至 {issue.date}），{total} 篇 · "
-        f"{cfg.journal.title_en}, issue {issue.number} ({issue.start} to {issue.date}), {total} articles",
-        edit_url=source_url(cfg, record), fragments=journal_fragments_path(issue.date).rsplit("/", 1)[1],
-        src=record, exports=export_urls(cfg, issue.date, "journal"))
+        "journal_page.md.j2", cfg=cfg, issue=issue, total=total, named=named, heading=heading, lang=lang, m=m,
+        title=f"{heading} · {issue.date}", description=description, nav=nav.links(layout.JOURNAL, lang),
+        edit_url=source_url(cfg, record), fragments=journal_fragments_path(issue.date, lang).rsplit("/", 1)[1],
+        src=record, exports=export_urls(issue.date, "journal", lang))
     fragments = render(
         "journal_fragments.html.j2", issue=issue, named=named, items=items, index={e.pmid: n for n, e in items},
         shown_types=_shown_types, summary_rows=_summary_rows, summary_edited=_summary_edited, sources=SOURCES,
-        authors_short=authors_short, article_export_url=lambda pmid, ext: export_url(cfg, article_export(pmid, ext)))
+        lang=lang, m=m, journal_name=journal_name,
+        authors_short=authors_short, article_export_url=lambda pmid, ext: root + article_export(pmid, ext))
     return IssuePage(markdown, fragments or "\n")
 
 

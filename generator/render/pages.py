@@ -1,7 +1,7 @@
 """Render Markdown pages for MkDocs from the records.  Pure functions: same inputs, same bytes.
 
-Issue pages are bilingual (one page, rendered by mkdocs-static-i18n for both
-the zh and en UI).  Home, archive, topic and subscribe pages exist once per
+Issue pages exist once per interface (``2025-06-09.md`` Chinese-first, ``2025-06-09.en.md`` English-first, each with
+its own sidecar of entries).  Home, archive, topic and subscribe pages exist once per
 language (``index.md`` / ``index.en.md``).  Paper text reaches a page only
 through ``text.to_html`` (inside raw HTML blocks) or ``text.md_escape``; editors' text only through
 ``sanitize.render`` (a Markdown subset, see there); the run status only through ``md_escape``.
@@ -35,9 +35,9 @@ BADGES = {
 }
 
 
-def issue_page_path(day: str) -> str:
-    """Path of an issue page inside docs/."""
-    return layout.page(layout.ISSUES, day)
+def issue_page_path(day: str, lang: str = "zh") -> str:
+    """Path of an issue page inside docs/ (one per interface)."""
+    return layout.page(layout.ISSUES, day, lang)
 
 
 def issue_url(cfg: Config, day: str, lang: str = "zh", anchor: str = "") -> str:
@@ -82,8 +82,8 @@ class IssuePage:
 FRAGMENT, PLACEHOLDER = layout.FRAGMENT, layout.PLACEHOLDER
 
 
-def fragments_path(day: str) -> str:
-    return layout.fragments(layout.ISSUES, day)
+def fragments_path(day: str, lang: str = "zh") -> str:
+    return layout.fragments(layout.ISSUES, day, lang)
 
 
 def named_sections(cfg: Config, sections: list) -> list[tuple]:
@@ -97,24 +97,63 @@ def named_sections(cfg: Config, sections: list) -> list[tuple]:
     return out
 
 
-def export_urls(cfg: Config, day: str, kind: str) -> dict[str, str]:
-    """Where the issue's citation files and JSON document are (written into the site by `build`)."""
-    return {ext: export_url(cfg, issue_export(day, ext, kind)) for ext in ("bib", "ris", "json")}
+def export_urls(day: str, kind: str, lang: str) -> dict[str, str]:
+    """Where the issue's citation files and JSON document are (written into the site by `build`), relative to the
+    issue page, so the links work wherever the site is served."""
+    root = layout.root_from_issue(lang)
+    return {ext: root + issue_export(day, ext, kind) for ext in ("bib", "ris", "json")}
 
 
-def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None) -> IssuePage:
+@dataclass(frozen=True)
+class Neighbours:
+    """The previous and next issue of a series, (date, number) each, for an issue page's navigation."""
+
+    prev: tuple[str, int] | None = None
+    next: tuple[str, int] | None = None
+
+    def links(self, series: str, lang: str) -> dict:
+        label = catalogue(lang)["e_journal_issue" if series == layout.JOURNAL else "issue"]
+
+        def link(side: tuple[str, int] | None) -> tuple[str, str] | None:
+            if side is None:
+                return None
+            day, number = side
+            return layout.issue_href(series, day, lang, lang), f"{label.format(n=number)} · {day}"
+
+        return {"prev": link(self.prev), "next": link(self.next)}
+
+
+def neighbours(issues: list) -> dict[str, Neighbours]:
+    """Each issue's date -> its neighbours in date order."""
+    ordered = sorted(issues, key=lambda i: i.date)
+    out = {}
+    for k, i in enumerate(ordered):
+        before = ordered[k - 1] if k else None
+        after = ordered[k + 1] if k + 1 < len(ordered) else None
+        out[i.date] = Neighbours((before.date, before.number) if before else None,
+                                 (after.date, after.number) if after else None)
+    return out
+
+
+def issue_page(issue: Issue, cfg: Config, dropped: list[dict] | None = None, lang: str = "zh",
+               nav: Neighbours = Neighbours()) -> IssuePage:
+    """One interface's page of a daily issue (see the fragment template for what each interface shows)."""
     total = len(issue.entries)
     named = named_sections(cfg, issue.sections)
+    m = catalogue(lang)
+    title = m["e_issue_title"].format(n=issue.number, d=issue.date)
+    description = (f"{cfg.site.title_zh} 第 {issue.number} 期（{issue.date}），{total} 篇论文" if lang == "zh" else
+                   f"{cfg.site.title_en} issue {issue.number} ({issue.date}), {total} papers")
+    root = layout.root_from_issue(lang)
     markdown = render(
-        "issue_page.md.j2", cfg=cfg, issue=issue, total=total, named=named, dropped=dropped,
-        title=f"第 {issue.number} 期 · {issue.date}",
-        description=f"{cfg.site.title_zh} 第 {issue.number} 期（{issue.date}），{total} 篇论文 · "
-        f"{cfg.site.title_en} issue {issue.number} ({issue.date}), {total} papers",
-        edit_url=edit_url(cfg, issue.date), fragments=fragments_path(issue.date).rsplit("/", 1)[1],
-        src=data_path(cfg, layout.record(layout.ISSUES, issue.date)), exports=export_urls(cfg, issue.date, "issues"))
+        "issue_page.md.j2", cfg=cfg, issue=issue, total=total, named=named, dropped=dropped, lang=lang, m=m,
+        title=str(title), description=description, nav=nav.links(layout.ISSUES, lang),
+        edit_url=edit_url(cfg, issue.date), fragments=fragments_path(issue.date, lang).rsplit("/", 1)[1],
+        src=data_path(cfg, layout.record(layout.ISSUES, issue.date)), exports=export_urls(issue.date, "issues", lang))
     fragments = render(
-        "issue_fragments.html.j2", named=named, dropped=dropped, day=issue.date, badges=BADGES,
-        institutions_text=institutions_text, paper_export_url=lambda pid, ext: export_url(cfg, paper_export(pid, ext)))
+        "issue_fragments.html.j2", named=named, dropped=dropped, day=issue.date, badges=BADGES, lang=lang, m=m,
+        institutions_text=institutions_text, paper_export_url=lambda pid, ext: root + paper_export(pid, ext),
+        other_page=layout.issue_href(layout.ISSUES, issue.date, "en" if lang == "zh" else "zh", lang))
     return IssuePage(markdown, fragments or "\n")
 
 

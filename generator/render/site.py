@@ -90,16 +90,19 @@ def compute_pages(cfg: Config, snap: Snapshot, unchanged: set[str] = frozenset()
     latest = newest_first[0] if newest_first else None
     journals = snap.journals
     latest_journal = max(journals, key=lambda j: j.date) if journals else None
-    for j in journals:
-        page = journal_mod.journal_page(j, cfg)
-        out[journal_mod.journal_page_path(j.date)], out[journal_mod.journal_fragments_path(j.date)] = page.markdown, page.fragments
-    for issue in issues:
-        rel, frag = pages.issue_page_path(issue.date), pages.fragments_path(issue.date)
-        if rel in unchanged:
-            out[rel] = out[frag] = None
-        else:
-            page = pages.issue_page(issue, cfg, snap.dropped.get(issue.date, []))
-            out[rel], out[frag] = page.markdown, page.fragments
+    journal_nav, daily_nav = pages.neighbours(journals), pages.neighbours(issues)
+    for lang in pages.LANGS:
+        for j in journals:
+            page = journal_mod.journal_page(j, cfg, lang, journal_nav[j.date])
+            out[journal_mod.journal_page_path(j.date, lang)] = page.markdown
+            out[journal_mod.journal_fragments_path(j.date, lang)] = page.fragments
+        for issue in issues:
+            rel, frag = pages.issue_page_path(issue.date, lang), pages.fragments_path(issue.date, lang)
+            if rel in unchanged:
+                out[rel] = out[frag] = None
+            else:
+                page = pages.issue_page(issue, cfg, snap.dropped.get(issue.date, []), lang, daily_nav[issue.date])
+                out[rel], out[frag] = page.markdown, page.fragments
     counts: dict[str, int] = {}
     per_topic: dict[str, list[tuple[str, Entry]]] = {t.id: [] for t in cfg.topics}
     for issue in newest_first:
@@ -224,9 +227,10 @@ def _file_digest(path: Path) -> str | None:
         return None
 
 
-def _inputs_digest(code: str, store: Store, day: str) -> str:
-    """What an issue page depends on: its record, its drop log, and ``code`` (the config and the renderer)."""
-    h = hashlib.sha1(code.encode())
+def _inputs_digest(code: str, store: Store, day: str, nav: pages.Neighbours) -> str:
+    """What an issue page depends on: its record, its drop log, its neighbours (the previous/next links) and ``code``
+    (the config and the renderer)."""
+    h = hashlib.sha1(f"{code} {nav.prev} {nav.next}".encode())
     for path in (store.series(DAILY).path(day), store.dropped_path(day)):
         h.update(path.read_bytes() if path.exists() else b"-")
     return h.hexdigest()
@@ -259,10 +263,12 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
         manifest = {}
     manifest = manifest if isinstance(manifest, dict) else {}
     code = _code_digest(cfg)
-    digests = {pages.issue_page_path(i.date): _inputs_digest(code, store, i.date) for i in issues}
+    nav = pages.neighbours(issues)
+    digests = {pages.issue_page_path(i.date, lang): _inputs_digest(code, store, i.date, nav[i.date])
+               for i in issues for lang in pages.LANGS}
 
     def outputs(rel: str) -> list[str | None]:
-        return [_file_digest(docs / rel), _file_digest(docs / (rel.removesuffix(".md") + ".entries.html"))]
+        return [_file_digest(docs / rel), _file_digest(docs / layout.sidecar_of(rel))]
 
     unchanged = set()
     for rel, d in digests.items():
@@ -270,7 +276,8 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
         if isinstance(seen, dict) and seen.get("in") == d and None not in (out := outputs(rel)) and seen.get("out") == out:
             unchanged.add(rel)
 
-    snap = Snapshot.load(store, [i.date for i in issues if pages.issue_page_path(i.date) not in unchanged], records)
+    snap = Snapshot.load(store, [i.date for i in issues if not all(
+        pages.issue_page_path(i.date, lang) in unchanged for lang in pages.LANGS)], records)
     page_texts = compute_pages(cfg, snap, unchanged)
     feed_files = build_all_feeds(cfg, snap)
     index_files = search_index.build_index(cfg, issues, snap.journals)
@@ -279,7 +286,7 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
     for rel, text in sorted(page_texts.items()):
         if text is not None and atomic_write(docs / rel, text):
             result.written.append(f"docs/{rel}")
-            changed.add(rel.replace(".entries.html", ".md"))
+            changed.add(rel.replace(".entries.html", ".md"))  # a sidecar's page (….en.entries.html -> ….en.md)
         else:
             result.unchanged += 1
     now = time.time()
