@@ -30,6 +30,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "e_references": "参考文献", "e_also": "也见于 {s}", "e_no_article": "本期没有新的期刊论文。",
         "e_also_intro": "这些期刊论文此前已作为 {s} 预印本收录，不再重复列出。", "e_listed": "{d} 已收录",
         "e_articles": "{k} 篇", "e_journal_issue": "第 {n} 期",
+        # the reading page (docs/assets/javascripts/reading.js fills it)
+        "reading": "我的阅读", "reading_follows": "我的关注", "reading_for_you": "为你推荐", "reading_list": "阅读列表",
+        "reading_intro": "关注专题、关键词、作者或机构，这里就会列出匹配的论文；在任一期的论文下可以收藏或标为已读。"
+                         "这些只保存在你的浏览器里（不需要账号，也不会上传）；本页地址可以带上筛选条件分享给别人。",
+        "reading_noscript": "我的阅读需要 JavaScript。",
         # site pages
         "home": "首页", "issue": "第 {n} 期", "papers": "篇", "latest": "最新一期", "recent": "近期各期",
         "archive": "往期归档", "all_issues": "全部往期", "topics": "专题", "subscribe": "订阅",
@@ -87,6 +92,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "e_references": "References", "e_also": "Also on {s}", "e_no_article": "No new journal article in this issue.",
         "e_also_intro": "These articles were already listed from {s}; they link to that entry instead of appearing again.",
         "e_listed": "listed {d}", "e_articles": "{k} articles", "e_journal_issue": "Issue {n}",
+        "reading": "My reading", "reading_follows": "Following", "reading_for_you": "For you",
+        "reading_list": "Reading list",
+        "reading_intro": "Follow topics, keywords, authors or institutions and the matching papers are listed here; under any "
+                         "paper of an issue you can save it or mark it read. All of this stays in your browser (no account, "
+                         "nothing is uploaded); this page's address can carry the filters, to share a view.",
+        "reading_noscript": "My reading needs JavaScript.",
         "home": "Home", "issue": "Issue {n}", "papers": "papers", "latest": "Latest issue", "recent": "Recent issues",
         "archive": "Archive", "all_issues": "All issues", "topics": "Topics", "subscribe": "Subscribe",
         "read": "Read the issue", "no_issues": "No issue has been published yet.", "date": "Date", "number": "Issue",

@@ -219,7 +219,9 @@ def home_page(
         " clinical LLMs and biomedical ML — selected, sorted by topic and presented in Chinese and English, with RSS feeds."
     )
     out = [front_matter(title=t["home"], edit_url=source_url(cfg, data_path(cfg, "issues/"))), GENERATED.format(src=data_path(cfg, "")), "",
-           f"# {md_escape(title)}", "", intro, "", _home_search(lang), ""]
+           f"# {md_escape(title)}", "", intro, "", _home_search(lang), "",
+           # "for you" and the new-since-last-visit count, filled in this browser by reading.js (hidden without it)
+           f'<div id="for-you" class="for-you" data-root="{"./" if lang == "zh" else "../"}" hidden markdown="0"></div>', ""]
     line = _status_line(status, lang)
     if line:
         out += [f'!!! info "{t["status"]}"', "", f"    {line}", ""]
@@ -326,6 +328,11 @@ def topic_page(cfg: Config, lang: str, topic: Topic, entries: list[tuple[str, En
 def search_page(cfg: Config, lang: str) -> str:
     return render("search_page.md.j2", m=catalogue(lang), lang=lang, src=data_path(cfg, ""),
                   edit_url=source_url(cfg, "generator/render/pages.py"))
+
+
+def reading_page(cfg: Config, lang: str) -> str:
+    return render("reading_page.md.j2", m=catalogue(lang), src=data_path(cfg, ""),
+                  edit_url=source_url(cfg, "generator/templates/reading_page.md.j2"))
 
 
 def _home_search(lang: str) -> str:

@@ -8,9 +8,11 @@ older years only when the reader asks for more.  One set of shards serves both
 the zh and the en interface (the rows are bilingual).
 
 Row layout (arrays, to keep the payload small; ``FIELDS`` names the columns):
-``[id, date, topic, title, title_zh, authors, summary_zh, summary_en, doi(, source)]``.  ``authors`` holds every
+``[id, date, topic, title, title_zh, authors, summary_zh, summary_en, doi(, source(, institutions))]``.  ``authors`` holds every
 author (senior authors of large papers are the ones readers look for; the page shows the first ten).  ``source`` is
-written only for medRxiv/bioRxiv preprints (their id is a DOI; the page needs it for the entry's anchor).  Journal-digest
+written only for medRxiv/bioRxiv preprints (their id is a DOI; the page needs it for the entry's anchor) or, as "",
+before ``institutions`` (the paper's institutions, "; "-joined, only when it has any: what an institution follow on
+the reading page matches).  Journal-digest
 articles are rows too, with ``PMID:<pmid>`` as id, the journal week's date, and the Chinese conclusion (结论) as the
 Chinese summary; the search page links them to the journal issue.  Topic names are not repeated per row: the
 manifest carries them in both languages and the page indexes them with each row.
@@ -31,7 +33,7 @@ from ..model import Issue, JournalIssue
 from .text import clean
 
 INDEX_DIR = "assets/search"
-FIELDS = ["id", "date", "topic", "title", "title_zh", "authors", "summary_zh", "summary_en", "doi", "source"]
+FIELDS = ["id", "date", "topic", "title", "title_zh", "authors", "summary_zh", "summary_en", "doi", "source", "institutions"]
 
 # letters that carry no combining mark to strip but that readers type without their stroke (Łukasz -> lukasz)
 _LETTERS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
@@ -65,7 +67,11 @@ def build_index(cfg: Config, issues: list[Issue], journals: list[JournalIssue] =
         for e in issue.entries:
             row = [e.id, issue.date, e.topic, clean(e.title), clean(e.title_zh), _authors(e.authors),
                    clean(e.summary_zh), clean(e.summary_en), clean(e.doi or "")]
-            rows.append(row if e.source == FIRST else row + [e.source])
+            places = "; ".join(clean(x) for x in e.institutions if clean(x))
+            if places:  # what an institution follow matches (the reading page); source first, "" for arXiv
+                rows.append(row + ["" if e.source == FIRST else e.source, places])
+            else:
+                rows.append(row if e.source == FIRST else row + [e.source])
     for j in sorted(journals, key=lambda i: i.date, reverse=True):
         rows = years.setdefault(j.year, [])
         for a in j.entries:

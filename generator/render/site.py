@@ -122,6 +122,7 @@ def compute_pages(cfg: Config, snap: Snapshot, unchanged: set[str] = frozenset()
         out[_lang_name("archive", lang)] = pages.archive_page(cfg, lang, summaries)
         out[_lang_name("subscribe", lang)] = pages.subscribe_page(cfg, lang)
         out[_lang_name("search", lang)] = pages.search_page(cfg, lang)
+        out[_lang_name("reading", lang)] = pages.reading_page(cfg, lang)
         out[_lang_name("stats", lang)] = stats.stats_page(cfg, lang, issues)
         out[_lang_name("topics/index", lang)] = pages.topics_index_page(cfg, lang, counts)
         for t in cfg.topics:
