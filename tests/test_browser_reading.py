@@ -247,3 +247,21 @@ def test_keyboard_only_reader_saves_a_paper_and_adds_a_follow(site, browser):
         assert p.errors == []
     finally:
         p.close()
+
+
+@pytest.mark.parametrize("path", ["", "en/", "issues/2025/2025-06-10/", "en/issues/2025/2025-06-10/", "reading/", "search/"])
+def test_pages_ask_nothing_of_any_other_host_and_fail_no_request(site, browser, path):
+    """No third-party request from a reader's browser (Material's GitHub star counter is replaced by a plain link;
+    feeds and exports are linked relatively), and no request of the page's own fails (no sitemap.xml 404s)."""
+    p = Page(browser, site)
+    elsewhere, failed = [], []
+    p.page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith((site, "data:", "blob:")) else None)
+    p.page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        page = ready(p.goto(path))
+        page.wait_for_load_state("networkidle")
+        assert elsewhere == [] and failed == [] and p.errors == []
+        heads = page.evaluate("[...document.querySelectorAll('head link[href]:not([rel=canonical])')].map(l => l.getAttribute('href'))")
+        assert heads and not [h for h in heads if h.startswith("http")], heads  # relative: the site works at any address
+    finally:
+        p.close()
