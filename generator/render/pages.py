@@ -220,8 +220,7 @@ def home_page(
     )
     out = [front_matter(title=t["home"], edit_url=source_url(cfg, data_path(cfg, "issues/"))), GENERATED.format(src=data_path(cfg, "")), "",
            f"# {md_escape(title)}", "", intro, "", _home_search(lang), "",
-           # "for you" and the new-since-last-visit count, filled in this browser by reading.js (hidden without it)
-           f'<div id="for-you" class="for-you" data-root="{"./" if lang == "zh" else "../"}" hidden markdown="0"></div>', ""]
+           render("home_for_you.html.j2", root="./" if lang == "zh" else "../").rstrip("\n"), ""]
     line = _status_line(status, lang)
     if line:
         out += [f'!!! info "{t["status"]}"', "", f"    {line}", ""]
