@@ -71,7 +71,7 @@ def page(series: str, day: str, lang: str = "zh") -> str:
 
 def fragments(series: str, day: str, lang: str = "zh") -> str:
     """An issue page's sidecar of entry fragments inside docs/ (``….entries.html``, ``….en.entries.html``)."""
-    return f"{series}/{day[:4]}/{day}.entries.html" if lang == "zh" else f"{series}/{day[:4]}/{day}.{lang}.entries.html"
+    return sidecar_of(page(series, day, lang))
 
 
 def sidecar_of(page_path: str) -> str:

@@ -18,7 +18,7 @@ from generator.model import DailyIssue, Section
 from generator.render.site import render_all
 from generator.store import Store
 
-from .test_browser import CHROMIUM_ARGS, Page, _QuietHandler, chromium, entry
+from .test_browser import Page, _QuietHandler, browser, entry  # noqa: F401  (browser: the shared Chromium fixture)
 
 DAYS = {
     "2024-12-02": [("2412.10001", "A Clinical Large Language Model for Discharge Summaries", "用于出院小结的临床大模型",
@@ -55,16 +55,6 @@ def site(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    exe = chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def ready(page):

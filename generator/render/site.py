@@ -265,8 +265,8 @@ def render_all(cfg: Config, store: Store | None = None, settle_mtimes: bool = Fa
     manifest = manifest if isinstance(manifest, dict) else {}
     code = _code_digest(cfg)
     nav = pages.neighbours(issues)
-    digests = {pages.issue_page_path(i.date, lang): _inputs_digest(code, store, i.date, nav[i.date])
-               for i in issues for lang in pages.LANGS}
+    per_issue = {i.date: _inputs_digest(code, store, i.date, nav[i.date]) for i in issues}  # read once, both pages
+    digests = {pages.issue_page_path(day, lang): d for day, d in per_issue.items() for lang in pages.LANGS}
 
     def outputs(rel: str) -> list[str | None]:
         return [_file_digest(docs / rel), _file_digest(docs / layout.sidecar_of(rel))]
