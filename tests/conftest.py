@@ -131,3 +131,27 @@ def one_paper_project(root: Path, day: str = "2025-06-09"):
     store.series(DAILY).save(DailyIssue(date=day, number=1, sections=[Section("imaging", [e])]))
     render_all(cfg, store)
     return cfg, store
+
+
+A11Y = Path(__file__).parent / "a11y"
+
+
+def npm_file(relative: str) -> Path:
+    """A file from the test-only npm packages pinned in tests/a11y/package-lock.json (axe-core), installed there
+    with `npm ci` on first use - skip where npm is missing, but fail in CI, where the tests must run."""
+    target = A11Y / "node_modules" / relative
+    if target.is_file():
+        return target
+    npm = debian_tool("npm", "npm")
+    with (A11Y / ".install.lock").open("w") as lock:  # two xdist workers may ask at once
+        import fcntl
+
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not target.is_file():
+            proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=A11Y,
+                                  capture_output=True, text=True, timeout=600)
+            if proc.returncode and os.environ.get("CI"):
+                pytest.fail(f"npm ci in tests/a11y failed:\n{proc.stdout}\n{proc.stderr}")
+    if not target.is_file():
+        pytest.skip(f"{relative} is not installed (npm ci in {A11Y})")
+    return target
