@@ -24,7 +24,7 @@ STATUS = "status.yaml"
 FEEDS = "feeds"  # next to mkdocs.yml; copied into the built site by the hook
 
 # docs/ folders that hold generated files only (a file there that no record produces is removed by a render)
-GENERATED_DIRS = (ISSUES, JOURNAL, "topics", HIGHLIGHTS, REVIEWS)
+GENERATED_DIRS = (ISSUES, JOURNAL, "topics", HIGHLIGHTS, REVIEWS, "watches")
 
 # An issue page keeps its entries (already-escaped HTML) in a sidecar file: each fragment starts with FRAGMENT and
 # replaces its PLACEHOLDER comment in the page after Markdown has run (overrides/hooks/site_hooks.py).
@@ -88,6 +88,18 @@ def issue_href(series: str, day: str, lang: str, from_lang: str) -> str:
     """A relative link from an issue page (of either series, interface ``from_lang``) to an issue page in ``lang``."""
     prefix = "" if lang == "zh" else f"{lang}/"
     return f"{root_from_issue(from_lang)}{prefix}{series}/{day[:4]}/{day}/"
+
+
+def relative_to_page(html: str, site_url: str, page_url: str) -> str:
+    """Links in a page's content to the site's own address made relative to the page (``page_url``: the page's
+    site-relative URL, ``issues/2025/2025-03-03/``), so a copy served at any address or port keeps working: the
+    demo built for http://127.0.0.1:8000/ and served elsewhere, a fork's preview, a mirror.  Feeds and exports keep
+    absolute URLs (a feed reader or reference manager has no page to be relative to)."""
+    if not site_url:
+        return html
+    depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
+    root = "../" * depth or "./"
+    return re.sub(r'(href|src)="' + re.escape(site_url), lambda m: f'{m.group(1)}="{root}', html)
 
 
 def highlights_page(week: str) -> str:

@@ -50,3 +50,16 @@ def test_every_repository_mentioned_in_the_corpus_is_found():
             found += len(got)
             missed += sorted(w for w in wanted if w.rstrip(".-") not in got)  # "E-" at a broken line end
     assert found > 400 and missed == []
+
+
+def test_links_to_the_sites_own_address_become_relative_to_the_page():
+    from generator.layout import relative_to_page
+
+    html = ('<a href="https://x.org/d/feeds/zh/a.rss.xml">RSS</a> <img src="https://x.org/d/assets/i.png"> '
+            '<a href="https://x.org/dx">other site</a> <a href="https://other.org/d/">elsewhere</a>')
+    assert relative_to_page(html, "https://x.org/d/", "issues/2025/2025-03-03/") == (
+        '<a href="../../../feeds/zh/a.rss.xml">RSS</a> <img src="../../../assets/i.png"> '
+        '<a href="https://x.org/dx">other site</a> <a href="https://other.org/d/">elsewhere</a>')
+    assert relative_to_page('<a href="https://x.org/d/en/">', "https://x.org/d/", "") == '<a href="./en/">'
+    assert relative_to_page('<a href="https://x.org/d/">', "https://x.org/d/", "en/subscribe/") == '<a href="../../">'
+    assert relative_to_page('<a href="https://x.org/d/a">', "", "en/") == '<a href="https://x.org/d/a">'

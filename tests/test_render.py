@@ -194,7 +194,7 @@ def test_feeds_valid_deterministic_and_ordered(cfg):
     b = feeds_mod.build_feeds(cfg, [i2, i1])
     assert [(f.path, f.content) for f in a] == [(f.path, f.content) for f in b]
     files = {f.path: f.content for f in a}
-    assert len(files) == 2 * 2 * (2 + len(cfg.topics))
+    assert len(files) == 2 * 2 * (2 + len(cfg.topics) + len(cfg.watches))  # papers, issues, topics, watches
     for path, content in files.items():
         parsed = feedparser.parse(content)
         assert parsed.bozo == 0, path

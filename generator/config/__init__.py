@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .types import *  # noqa: F401,F403  (every section's dataclass, as one module)
-from .schema import CATEGORY_RE, SCHEMA, TOP_LEVEL, TOPIC_ID_RE, TOPIC_SCHEMA, Invalid, Opt, _section  # noqa: F401
+from .schema import CATEGORY_RE, SCHEMA, TOP_LEVEL, TOPIC_ID_RE, TOPIC_SCHEMA, WATCH_SCHEMA, Invalid, Opt, _section  # noqa: F401
 
 DEFAULT_CONFIG_NAME = "config.yml"
 
@@ -80,6 +80,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
             problems.append(f"{name}: {key}: unknown section{more}")
     values = {sec: _section(schema, raw.get(sec), f"{name}: {sec}", problems) for sec, schema in SCHEMA.items()}
     topics = _load_topics(raw.get("topics"), name, problems)
+    watches = _load_watches(raw.get("watches"), name, {t.id for t in topics}, problems)
 
     sel = values["selection"]
     for cat in sel["category_priors"]:
@@ -123,6 +124,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict[str, str] | Non
         signals=SignalsConfig(**values["signals"]),
         preprints=PreprintsConfig(**values["preprints"]),
         paths=PathsConfig(**{k: (root / v) for k, v in paths.items()}),
+        watches=tuple(watches),
     )
 
 
@@ -168,3 +170,33 @@ def _load_topics(raw: Any, name: str, problems: list[str]) -> list[Topic]:
         if all(isinstance(vals.get(k), str) for k in ("id", "name_zh", "name_en")) and vals.get("include"):
             topics.append(Topic(**vals))
     return topics
+
+
+def _load_watches(raw: Any, name: str, topic_ids: set[str], problems: list[str]) -> list[Watch]:
+    """``watches``: optional; each one a named query with at least one criterion, its topics known."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append(f"{name}: watches: expected a list of watches")
+        return []
+    watches: list[Watch] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        wid = item.get("id") if isinstance(item, dict) else None
+        where = f"{name}: watches[{i}]" + (f" ({wid})" if isinstance(wid, str) else "")
+        before = len(problems)
+        vals = _section(WATCH_SCHEMA, item, where, problems)
+        if isinstance(wid, str):
+            if not TOPIC_ID_RE.match(wid.replace("-", "_")):
+                problems.append(f"{where}.id: {wid!r} must be lower-case letters, digits, '-' and '_'")
+            if wid in seen:
+                problems.append(f"{where}.id: duplicate watch id {wid!r}")
+            seen.add(wid)
+        for tid in vals.get("topics") or []:
+            if topic_ids and tid not in topic_ids:
+                problems.append(f"{where}.topics: no such topic {tid!r} (topics: {', '.join(sorted(topic_ids))})")
+        if not any(vals.get(k) for k in ("topics", "keywords", "authors", "institutions", "min_relevance")):
+            problems.append(f"{where}: needs at least one of topics, keywords, authors, institutions, min_relevance")
+        if len(problems) == before:
+            watches.append(Watch(**vals))
+    return watches

@@ -375,4 +375,17 @@ TOPIC_SCHEMA: dict[str, Opt] = {
     "exclude": Opt(_weights(), {}),
 }
 
-TOP_LEVEL = list(SCHEMA) + ["topics"]
+WATCH_SCHEMA: dict[str, Opt] = {
+    "id": Opt(_str(), required=True),
+    "name_zh": Opt(_str(), required=True),
+    "name_en": Opt(_str(), required=True),
+    "description_zh": Opt(_str(allow_empty=True), ""),
+    "description_en": Opt(_str(allow_empty=True), ""),
+    "topics": Opt(_str_list(), []),          # any of these topics (ids; checked against `topics`)
+    "keywords": Opt(_str_list(), []),        # any of these words or phrases in the title, Chinese title or abstract
+    "authors": Opt(_str_list(), []),         # any author whose name contains one of these
+    "institutions": Opt(_str_list(), []),    # any institution (English or Chinese name) containing one of these
+    "min_relevance": Opt(_number(0, 100, integer=True), 0),
+}
+
+TOP_LEVEL = list(SCHEMA) + ["topics", "watches"]

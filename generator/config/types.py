@@ -38,6 +38,23 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Watch:
+    """An editors' named query over the records (config.yml ``watches``): its own page and RSS/Atom feeds.  A paper
+    matches when every criterion that is given holds; inside one criterion any item is enough."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    description_zh: str
+    description_en: str
+    topics: list[str]
+    keywords: list[str]
+    authors: list[str]
+    institutions: list[str]
+    min_relevance: int
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title_zh: str
     title_en: str
@@ -234,6 +251,7 @@ class Config:
     signals: SignalsConfig
     paths: PathsConfig
     preprints: PreprintsConfig | None = None  # last, with a default: code that builds a Config by hand keeps working
+    watches: tuple[Watch, ...] = ()
 
     def topic(self, topic_id: str) -> Topic:
         for t in self.topics:

@@ -19,6 +19,7 @@ from feedgen.feed import FeedGenerator
 from .. import layout
 from ..config import Config
 from ..model import Entry, Issue
+from . import watches as watches_mod
 from .pages import BADGES, LANGS, institutions_text, issue_url
 from .templating import ENV
 from .text import clean
@@ -78,20 +79,22 @@ def _write_pair(fg: FeedGenerator, cfg: Config, lang: str, name: str) -> list[Fe
     return [FeedFile(f"{lang}/{name}.atom.xml", atom), FeedFile(f"{lang}/{name}.rss.xml", rss)]
 
 
-def _paper_items(issues: list[Issue], cfg: Config, topic: str | None, limit: int) -> list[tuple[Issue, Entry]]:
+def _paper_items(issues: list[Issue], cfg: Config, keep: Callable[[Entry], bool] | None,
+                 limit: int) -> list[tuple[Issue, Entry]]:
     """Newest issue first; inside an issue, the issue's own order.  Capped at ``limit``."""
     out: list[tuple[Issue, Entry]] = []
     for issue in sorted(issues, key=lambda i: i.date, reverse=True):
         for e in issue.entries:
-            if topic is None or e.topic == topic:
+            if keep is None or keep(e):
                 out.append((issue, e))
                 if len(out) >= limit:
                     return out
     return out
 
 
-def _paper_feed(cfg: Config, issues: list[Issue], lang: str, name: str, title: str, subtitle: str, topic: str | None):
-    items = _paper_items(issues, cfg, topic, cfg.feeds.max_items)
+def _paper_feed(cfg: Config, issues: list[Issue], lang: str, name: str, title: str, subtitle: str,
+                keep: Callable[[Entry], bool] | None):
+    items = _paper_items(issues, cfg, keep, cfg.feeds.max_items)
     fg = _new_feed(cfg, lang, name, title, subtitle, items[0][0].date if items else None)
     # feedgen prepends each added entry; add oldest first so the newest comes first in the file
     for issue, e in reversed(items):
@@ -151,7 +154,12 @@ def build_feeds(cfg: Config, issues: list[Issue]) -> list[FeedFile]:
         files += _issue_feed(cfg, issues, lang)
         for t in cfg.topics:
             name = t.name_zh if zh else t.name_en
-            files += _paper_feed(cfg, issues, lang, f"topic-{t.id}", name, t.description_zh if zh else t.description_en, t.id)
+            files += _paper_feed(cfg, issues, lang, f"topic-{t.id}", name, t.description_zh if zh else t.description_en,
+                                 lambda e, tid=t.id: e.topic == tid)
+        for w in cfg.watches:  # the editors' named queries (render/watches.py)
+            files += _paper_feed(cfg, issues, lang, f"watch-{w.id}", w.name_zh if zh else w.name_en,
+                                 (w.description_zh if zh else w.description_en) or w.name_en,
+                                 lambda e, w=w: watches_mod.matches(w, e))
     return files
 
 

@@ -43,6 +43,12 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "nothing_kept": "{d}：arXiv 公告 {c} 篇，无一入选。", "published": "{d}：第 {n} 期已发布，收录 {k} 篇（候选 {c} 篇）。",
         "topic_recent": "最近收录的论文", "topic_none": "该专题暂无论文。", "more_in_archive": "更早的论文请见[往期归档]({href})。",
         "feeds": "订阅源", "issues_in_month": "{m}（{k} 期）", "relevance": "相关度",
+        "watches": "关注清单", "watch_none": "还没有符合这份清单的论文。",
+        "watches_intro": "编辑在 `config.yml` 的 `watches` 中定义的固定检索：每份清单有自己的页面和 RSS/Atom 订阅源。"
+                         "一篇论文要满足清单列出的每一项条件；同一项里的多个值满足其一即可。想只在自己的浏览器里关注，请用[我的阅读]({href})。",
+        "watches_empty": "还没有定义关注清单：在 `config.yml` 中加入 `watches`（见维护者指南的配置一节）。",
+        "watch_rule": "条件", "watch_topics": "专题", "watch_keywords": "关键词", "watch_authors": "作者",
+        "watch_institutions": "机构", "watch_min": "相关度至少 {n}%", "watch_any": "（满足其一）",
         # statistics page
         "stats": "统计", "stats_chart": "每周各专题论文数", "stats_recent": "最近 {n} 周", "stats_per_year": "各年合计",
         "stats_intro": "每周（周一起）各专题收录的论文数，最近 {n} 周；共 {t} 篇，{k} 期。",
@@ -106,6 +112,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "published": "{d}: issue {n} published with {k} papers (of {c} candidates).",
         "topic_recent": "Recently listed papers", "topic_none": "No paper in this topic yet.",
         "more_in_archive": "Older papers are in the [archive]({href}).", "feeds": "Feeds",
+        "watches": "Watches", "watch_none": "No paper matches this watch yet.",
+        "watches_intro": "Standing queries the editors define under `watches` in `config.yml`: each has its own page and "
+                         "RSS/Atom feeds. A paper must meet every criterion a watch lists; within one criterion any value "
+                         "is enough. To follow things in your own browser only, use [My reading]({href}).",
+        "watches_empty": "No watch is defined yet: add `watches` to `config.yml` (see the configuration page of the "
+                         "maintainer guide).",
+        "watch_rule": "Criteria", "watch_topics": "Topics", "watch_keywords": "Keywords", "watch_authors": "Authors",
+        "watch_institutions": "Institutions", "watch_min": "relevance at least {n}%", "watch_any": " (any)",
         "issues_in_month": "{m} ({k} issues)", "relevance": "relevance",
         "stats": "Statistics", "stats_chart": "Papers per topic per week", "stats_recent": "The last {n} weeks",
         "stats_per_year": "Per year",

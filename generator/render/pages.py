@@ -349,6 +349,9 @@ def feed_list(cfg: Config, lang: str) -> list[tuple[str, str, str]]:
     for tp in cfg.topics:
         label = (f"专题：{tp.name_zh}" if zh else f"Topic: {tp.name_en}")
         rows.append((label, f"{base}topic-{tp.id}.rss.xml", f"{base}topic-{tp.id}.atom.xml"))
+    for w in cfg.watches:
+        label = (f"关注清单：{w.name_zh}" if zh else f"Watch: {w.name_en}")
+        rows.append((label, f"{base}watch-{w.id}.rss.xml", f"{base}watch-{w.id}.atom.xml"))
     if cfg.highlights.enabled:
         rows.append(("本周精选" if zh else "Weekly highlights", f"{base}highlights.rss.xml", f"{base}highlights.atom.xml"))
     if cfg.journal.enabled:

@@ -28,6 +28,7 @@ from . import exports as exports_mod
 from . import highlights as highlights_mod
 from . import journal as journal_mod
 from . import pages, review, review_editor, review_themes, sanitize, search_index, stats, templating
+from . import watches as watches_mod
 from . import text as text_mod
 from ..kinds.registry import DAILY, JOURNAL, KINDS
 
@@ -130,6 +131,7 @@ def compute_pages(cfg: Config, snap: Snapshot, unchanged: set[str] = frozenset()
     if cfg.highlights.enabled:
         out.update(highlights_mod.highlights_pages(cfg, weeks_of(cfg, snap)))
     out.update(review.review_pages(cfg, reviews))
+    out.update(watches_mod.watch_pages(cfg, issues))
     return out
 
 

@@ -45,6 +45,8 @@ def front_matter(**meta: str) -> str:
     """A page's YAML front matter (title, description, edit_url, ...), in the order given."""
     lines = ["---"]
     for k, v in meta.items():
+        if k == "title":  # the theme prints page.title as HTML (header, nav, <title>): a name from config.yml is text
+            v = html.escape(v, quote=False)
         # JSON-style double quotes are valid YAML and escape everything needed
         v = v.replace("\\", "\\\\").replace('"', '\\"')
         lines.append(f'{k}: "{v}"')

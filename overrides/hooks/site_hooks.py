@@ -5,6 +5,8 @@
 * Issue pages keep their (already escaped) entry HTML in a sidecar file named by the
   ``fragments`` front-matter key; each fragment replaces its placeholder comment after
   Markdown has run, so Markdown never parses thousands of raw HTML blocks.
+* Links in a page's content to the site's own address become relative to the page, so a copy served elsewhere
+  (the demo on another port) keeps working.
 * After the build, the feeds (generated into ./feeds next to mkdocs.yml) are
   copied into the site so they are published with it.
 """
@@ -26,12 +28,12 @@ def on_page_markdown(markdown, page, config, files):
 
 def on_page_content(html, page, config, files):
     name = page.meta.get("fragments")
-    if not name:
-        return html
-    path = Path(page.file.abs_src_path).parent / name
-    parts = layout.FRAGMENT_RE.split(path.read_text(encoding="utf-8"))
-    fragments = dict(zip(parts[1::2], parts[2::2]))
-    return layout.PLACEHOLDER_RE.sub(lambda m: fragments.get(m.group(1), ""), html)
+    if name:
+        path = Path(page.file.abs_src_path).parent / name
+        parts = layout.FRAGMENT_RE.split(path.read_text(encoding="utf-8"))
+        fragments = dict(zip(parts[1::2], parts[2::2]))
+        html = layout.PLACEHOLDER_RE.sub(lambda m: fragments.get(m.group(1), ""), html)
+    return layout.relative_to_page(html, config.site_url or "", page.url)
 
 
 def on_post_build(config):
