@@ -81,7 +81,7 @@ def test_the_crawl_reaches_every_page_kind_in_both_languages(crawl):
     pages, _ = crawl
     for lang in ("", "en/"):
         for kind in ("", "issues/2025/", "journal/2025/", "highlights/", "review/", "topics/imaging/", "search/",
-                     "reading/", "archive/", "subscribe/", "stats/", "about/", "maintainers/"):
+                     "reading/", "archive/", "subscribe/", "stats/", "about/", "maintainers/", "watches/ct/"):
             assert any(p.startswith(lang + kind) for p in pages), lang + kind
     assert len(pages) >= 60, len(pages)
 

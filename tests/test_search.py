@@ -74,3 +74,25 @@ def test_manifest_names_every_topic_in_both_languages(index):
     assert manifest["fields"] == FIELDS
     assert manifest["topics"] == {t.id: [t.name_zh, t.name_en] for t in cfg.topics}
     assert manifest["topics"]["imaging"] == ["医学影像", "Medical imaging"]
+
+
+def test_journal_rows_carry_the_organisations_their_affiliations_name():
+    from generator.model import Article, JournalEntry, JournalIssue
+
+    cfg = load_config(ROOT / "config.yml", env={})
+
+    def article(pmid, affiliations):
+        a = Article(pmid, "Deep learning for CT", "European radiology", "Eur Radiol", ["Ann One", "Bo Two"], affiliations,
+                    [{"label": "RESULTS", "category": "RESULTS", "text": "AUC 0.9."}])
+        return JournalEntry.from_article(a, "imaging", 80, "命中", "matched")
+
+    week = JournalIssue("2025-03-07", 1, start="2025-03-01", sections=[Section("imaging", [
+        article("990000101", ["Department of Radiology, Example University Hospital, Sampletown, China.",
+                              "Department of Surgery, Example University Hospital, Sampletown, China.",
+                              "Institute of Imaging Examples, Demo City, Germany."]),
+        article("990000102", [])])])
+    shard = json.loads(build_index(cfg, [], [week])[f"{INDEX_DIR}/papers-2025.json"])
+    rows = {row[0]: dict(zip(FIELDS, row)) for row in shard["papers"]}
+    assert rows["PMID:990000101"]["institutions"] == "Example University Hospital; Institute of Imaging Examples"
+    assert rows["PMID:990000101"]["source"] == ""  # the page tells journal rows by their PMID id
+    assert "institutions" not in rows["PMID:990000102"] and "source" not in rows["PMID:990000102"]

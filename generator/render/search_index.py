@@ -14,7 +14,8 @@ written only for medRxiv/bioRxiv preprints (their id is a DOI; the page needs it
 before ``institutions`` (the paper's institutions, "; "-joined, only when it has any: what an institution follow on
 the reading page matches).  Journal-digest
 articles are rows too, with ``PMID:<pmid>`` as id, the journal week's date, and the Chinese conclusion (结论) as the
-Chinese summary; the search page links them to the journal issue.  Topic names are not repeated per row: the
+Chinese summary, and the organisations their PubMed affiliations name as institutions; the search page links them to
+the journal issue.  Topic names are not repeated per row: the
 manifest carries them in both languages and the page indexes them with each row.
 
 The rows hold the text as shown; the page folds it for matching (case, accents, full-width forms).  ``fold`` here is
@@ -28,6 +29,7 @@ import re
 import unicodedata
 
 from ..config import Config
+from ..institutions import names_in, unique
 from ..kinds.sources import FIRST
 from ..model import Issue, JournalIssue
 from .text import clean
@@ -75,8 +77,11 @@ def build_index(cfg: Config, issues: list[Issue], journals: list[JournalIssue] =
     for j in sorted(journals, key=lambda i: i.date, reverse=True):
         rows = years.setdefault(j.year, [])
         for a in j.entries:
-            rows.append([f"PMID:{a.pmid}", j.date, a.topic, clean(a.title), clean(a.title_zh), _authors(a.authors),
-                         clean(a.conclusion_zh), "", clean(a.doi or "")])
+            row = [f"PMID:{a.pmid}", j.date, a.topic, clean(a.title), clean(a.title_zh), _authors(a.authors),
+                   clean(a.conclusion_zh), "", clean(a.doi or "")]
+            # the organisations PubMed's affiliations name (not the addresses): what an institution follow matches
+            places = "; ".join(unique([clean(n) for aff in a.affiliations for n in names_in(aff) if clean(n)]))
+            rows.append(row + ["", places] if places else row)
     out: dict[str, bytes] = {}
     shards = []
     for year in sorted(years, reverse=True):
