@@ -28,13 +28,14 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/enrich.py
 	$(BIN)/python bench/faults.py
 	$(BIN)/python bench/institutions.py
 	$(BIN)/python bench/math_typeset.py
 	$(BIN)/python bench/site_scale.py --issues 100 --incremental
-	$(BIN)/python bench/search_latency.py --issues 100
+	$(BIN)/python bench/search_latency.py --issues 100 --lunr
 
 build: $(STAMP)
 	$(BIN)/python -m generator build
