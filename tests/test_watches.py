@@ -138,3 +138,15 @@ def test_a_hostile_watch_name_is_text_on_the_built_site(tmp_path):
         html = (tmp_path / "site" / page).read_text(encoding="utf-8")
         assert "<script>window.__pwned" not in html, page
         assert 'href="javascript:' not in html, page
+
+
+@pytest.mark.parametrize("watch,problem", [
+    ({"id": "a", "name_zh": "甲", "name_en": "A", "keywords": [f"k{n}" for n in range(51)]}, "at most 50 items"),
+    ({"id": "a", "name_zh": "甲", "name_en": "A", "authors": ["x" * 121]}, "at most 120 characters"),
+])
+def test_a_watch_cannot_make_every_render_slow(tmp_path, watch, problem):
+    with pytest.raises(ConfigError, match=problem):
+        load_config(_config_with(tmp_path, [watch]), env={})
+    many = [{"id": f"w{n}", "name_zh": "甲", "name_en": "A", "keywords": ["x"]} for n in range(51)]
+    with pytest.raises(ConfigError, match="at most 50 watches"):
+        load_config(_config_with(tmp_path, many), env={})

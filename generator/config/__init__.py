@@ -172,12 +172,18 @@ def _load_topics(raw: Any, name: str, problems: list[str]) -> list[Topic]:
     return topics
 
 
+MAX_WATCHES = 50  # each one is matched against the whole archive and writes two pages and four feeds
+
+
 def _load_watches(raw: Any, name: str, topic_ids: set[str], problems: list[str]) -> list[Watch]:
     """``watches``: optional; each one a named query with at least one criterion, its topics known."""
     if raw is None:
         return []
     if not isinstance(raw, list):
         problems.append(f"{name}: watches: expected a list of watches")
+        return []
+    if len(raw) > MAX_WATCHES:
+        problems.append(f"{name}: watches: at most {MAX_WATCHES} watches, got {len(raw)}")
         return []
     watches: list[Watch] = []
     seen: set[str] = set()

@@ -70,7 +70,7 @@ def _bool(v: Any) -> bool:
     return v
 
 
-def _str_list(item: Callable[[Any], str] | None = None, non_empty: bool = False):
+def _str_list(item: Callable[[Any], str] | None = None, non_empty: bool = False, most: int | None = None):
     item = item or _str()
 
     def check(v: Any) -> list[str]:
@@ -78,6 +78,8 @@ def _str_list(item: Callable[[Any], str] | None = None, non_empty: bool = False)
             raise Invalid(f"expected a list, got {type(v).__name__}")
         if non_empty and not v:
             raise Invalid("must not be empty")
+        if most is not None and len(v) > most:
+            raise Invalid(f"at most {most} items, got {len(v)}")
         out = []
         for i, x in enumerate(v):
             try:
@@ -375,16 +377,24 @@ TOPIC_SCHEMA: dict[str, Opt] = {
     "exclude": Opt(_weights(), {}),
 }
 
+def _short(v: Any) -> str:
+    v = _str()(v)
+    if len(v) > 120:
+        raise Invalid(f"at most 120 characters, got {len(v)}")
+    return v
+
+
 WATCH_SCHEMA: dict[str, Opt] = {
     "id": Opt(_str(), required=True),
     "name_zh": Opt(_str(), required=True),
     "name_en": Opt(_str(), required=True),
     "description_zh": Opt(_str(allow_empty=True), ""),
     "description_en": Opt(_str(allow_empty=True), ""),
-    "topics": Opt(_str_list(), []),          # any of these topics (ids; checked against `topics`)
-    "keywords": Opt(_str_list(), []),        # any of these words or phrases in the title, Chinese title or abstract
-    "authors": Opt(_str_list(), []),         # any author whose name contains one of these
-    "institutions": Opt(_str_list(), []),    # any institution (English or Chinese name) containing one of these
+    # each list is capped: a watch is matched against every paper of the archive at every render
+    "topics": Opt(_str_list(most=50), []),          # any of these topics (ids; checked against `topics`)
+    "keywords": Opt(_str_list(_short, most=50), []),  # any of these words or phrases in the title, Chinese title, abstract
+    "authors": Opt(_str_list(_short, most=50), []),   # any author whose name contains one of these
+    "institutions": Opt(_str_list(_short, most=50), []),  # any institution (English or Chinese name) containing one
     "min_relevance": Opt(_number(0, 100, integer=True), 0),
 }
 

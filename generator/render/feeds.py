@@ -147,6 +147,7 @@ def _issue_feed(cfg: Config, issues: list[Issue], lang: str) -> list[FeedFile]:
 
 def build_feeds(cfg: Config, issues: list[Issue]) -> list[FeedFile]:
     files: list[FeedFile] = []
+    folded = watches_mod.folding_cache()
     for lang in LANGS:
         zh = lang == "zh"
         files += _paper_feed(cfg, issues, lang, "papers", "全部论文" if zh else "All papers",
@@ -159,7 +160,7 @@ def build_feeds(cfg: Config, issues: list[Issue]) -> list[FeedFile]:
         for w in cfg.watches:  # the editors' named queries (render/watches.py)
             files += _paper_feed(cfg, issues, lang, f"watch-{w.id}", w.name_zh if zh else w.name_en,
                                  (w.description_zh if zh else w.description_en) or w.name_en,
-                                 lambda e, w=w: watches_mod.matches(w, e))
+                                 lambda e, w=w: watches_mod.matches(w, e, folded))
     return files
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable
 
 from ..config import Config, Watch
 from ..model import Entry, Issue
@@ -33,13 +34,18 @@ def _keyword_re(keyword: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){body}" + (r"" if stem else r"(?!\w)"))
 
 
-def matches(watch: Watch, e: Entry) -> bool:
+def _text(e: Entry) -> str:
+    return fold(" ".join((e.title or "", e.title_zh or "", e.abstract or "")))
+
+
+def matches(watch: Watch, e: Entry, folded: Callable[[Entry], str] = _text) -> bool:
+    """``folded``: the entry's title, Chinese title and abstract folded (a cache when many watches ask)."""
     if watch.topics and e.topic not in watch.topics:
         return False
     if e.relevance < watch.min_relevance:
         return False
     if watch.keywords:
-        text = fold(" ".join((e.title or "", e.title_zh or "", e.abstract or "")))
+        text = folded(e)
         if not any(_keyword_re(k).search(text) for k in watch.keywords):
             return False
     if watch.authors:
@@ -53,12 +59,26 @@ def matches(watch: Watch, e: Entry) -> bool:
     return True
 
 
-def watch_entries(watch: Watch, issues: list[Issue], limit: int) -> list[tuple[Issue, Entry]]:
+def folding_cache() -> Callable[[Entry], str]:
+    """Each entry's folded text computed once for every watch of one render (keyed by the entry object)."""
+    seen: dict[int, tuple[Entry, str]] = {}
+
+    def folded(e: Entry) -> str:
+        hit = seen.get(id(e))
+        if hit is None or hit[0] is not e:
+            hit = seen[id(e)] = (e, _text(e))
+        return hit[1]
+
+    return folded
+
+
+def watch_entries(watch: Watch, issues: list[Issue], limit: int,
+                  folded: Callable[[Entry], str] = _text) -> list[tuple[Issue, Entry]]:
     """Newest issue first, inside an issue the issue's order; at most ``limit``."""
     out: list[tuple[Issue, Entry]] = []
     for issue in sorted(issues, key=lambda i: i.date, reverse=True):
         for e in issue.entries:
-            if matches(watch, e):
+            if matches(watch, e, folded):
                 out.append((issue, e))
                 if len(out) >= limit:
                     return out
@@ -108,8 +128,9 @@ def watches_index(cfg: Config, lang: str, counts: dict[str, int]) -> str:
 def watch_pages(cfg: Config, issues: list[Issue]) -> dict[str, str]:
     """docs-relative path -> page text: the index and one page per watch, in both interfaces."""
     out: dict[str, str] = {}
-    found = {w.id: watch_entries(w, issues, cfg.feeds.topic_page_items) for w in cfg.watches}
-    counts = {w.id: sum(matches(w, e) for i in issues for e in i.entries) for w in cfg.watches}
+    folded = folding_cache()
+    found = {w.id: watch_entries(w, issues, cfg.feeds.topic_page_items, folded) for w in cfg.watches}
+    counts = {w.id: sum(matches(w, e, folded) for i in issues for e in i.entries) for w in cfg.watches}
     for lang in ("zh", "en"):
         out[page_path("index", lang)] = watches_index(cfg, lang, counts)
         for w in cfg.watches:
