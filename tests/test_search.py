@@ -51,7 +51,7 @@ def index():
     issue = DailyIssue(date="2025-06-10", number=1, sections=[Section("imaging", entries)])
     files = build_index(cfg, [issue])
     manifest = json.loads(files[f"{INDEX_DIR}/papers-index.json"])
-    shard = json.loads(files[f"{INDEX_DIR}/papers-2025.json"])
+    shard = json.loads(files[f"{INDEX_DIR}/papers-2025-h1.json"])
     return cfg, manifest, {row[0]: dict(zip(FIELDS, row)) for row in shard["papers"]}
 
 
@@ -91,8 +91,22 @@ def test_journal_rows_carry_the_organisations_their_affiliations_name():
                               "Department of Surgery, Example University Hospital, Sampletown, China.",
                               "Institute of Imaging Examples, Demo City, Germany."]),
         article("990000102", [])])])
-    shard = json.loads(build_index(cfg, [], [week])[f"{INDEX_DIR}/papers-2025.json"])
+    shard = json.loads(build_index(cfg, [], [week])[f"{INDEX_DIR}/papers-2025-h1.json"])
     rows = {row[0]: dict(zip(FIELDS, row)) for row in shard["papers"]}
     assert rows["PMID:990000101"]["institutions"] == "Example University Hospital; Institute of Imaging Examples"
     assert rows["PMID:990000101"]["source"] == ""  # the page tells journal rows by their PMID id
     assert "institutions" not in rows["PMID:990000102"] and "source" not in rows["PMID:990000102"]
+
+
+def test_the_index_is_sharded_by_half_year_newest_first():
+    cfg = load_config(ROOT / "config.yml", env={})
+    days = ["2024-12-30", "2025-01-02", "2025-06-30", "2025-07-01", "2025-12-31"]
+    issues = [DailyIssue(date=d, number=n, sections=[Section("imaging", [_entry(f"25{n:02d}.0000{n}", ["A"])])])
+              for n, d in enumerate(days, 1)]
+    files = build_index(cfg, issues)
+    manifest = json.loads(files[f"{INDEX_DIR}/papers-index.json"])
+    assert [(s["file"], s["label"], s["count"]) for s in manifest["shards"]] == [
+        ("papers-2025-h2.json", "2025.07–12", 2), ("papers-2025-h1.json", "2025.01–06", 2),
+        ("papers-2024-h2.json", "2024.07–12", 1)]
+    assert all(s["year"] == s["file"][7:11] for s in manifest["shards"])  # the page loads an id's year by this
+    assert {r[1] for r in json.loads(files[f"{INDEX_DIR}/papers-2025-h2.json"])["papers"]} == {"2025-07-01", "2025-12-31"}

@@ -1,6 +1,6 @@
 // Paper search for Medical AI Daily: results are papers, found by English or Chinese words, authors, arXiv ids or
-// DOIs. The index is compact per-year JSON (see generator/render/search_index.py): the newest year loads with the
-// page, older years on request. Every string from the index is inserted as text (textContent), never as HTML.
+// DOIs. The index is compact JSON per half year (see generator/render/search_index.py): the newest half year loads
+// with the page, older ones on request. Every string from the index is inserted as text (textContent), never as HTML.
 // It forgives: pasted links and versioned ids name their paper, accents and full-width forms are folded, English
 // suffixes are folded (segmenting finds segmentation), and a long word that matches nothing may carry one slip.
 (function () {
@@ -25,14 +25,14 @@
   var T = {  // a count's phrase is [one, other]: Chinese has one form, English two ("1 paper found")
     zh: { loading: "正在载入索引…", ready: ["已载入 {n} 篇论文（{years}）。", "已载入 {n} 篇论文（{years}）。"],
           none: "没有找到匹配的论文。", found: ["找到 {n} 篇论文", "找到 {n} 篇论文"], shown: "，显示前 {k} 篇",
-          older: "搜索更早的年份（{y}）", failed: "索引载入失败，请稍后刷新。" },
+          older: "搜索更早的论文（{y}）", failed: "索引载入失败，请稍后刷新。" },
     en: { loading: "Loading the index…", ready: ["{n} paper loaded ({years}).", "{n} papers loaded ({years})."],
           none: "No paper matches.", found: ["{n} paper found", "{n} papers found"], shown: ", showing the first {k}",
-          older: "Search older years ({y})", failed: "The index could not be loaded; please reload later." }
+          older: "Search older papers ({y})", failed: "The index could not be loaded; please reload later." }
   }[lang];
   var SOURCES = { medrxiv: "medRxiv", biorxiv: "bioRxiv" };
   var LIMIT = 50;
-  var manifest = null, rows = [], next = 0, years = [];
+  var manifest = null, rows = [], next = 0, years = [], done = {};  // years: the loaded shards' labels
   var CJK = /[\u3400-\u9fff]/;
 
   function fmt(s, v) { return s.replace(/\{(\w+)\}/g, function (_, k) { return v[k]; }); }
@@ -92,12 +92,13 @@
     }).then(function (data) {
       for (var j = 0; j < data.papers.length; j++) rows.push(prepare(data.papers[j]));
       vocab = null;
-      years.push(shard.year);
+      done[i] = true;
+      years.push(shard.label || shard.year);
     });
   }
 
-  function load(i) {  // the next year not loaded yet, from shard i on
-    while (i < manifest.shards.length && years.indexOf(manifest.shards[i].year) >= 0) i++;
+  function load(i) {  // the next shard not loaded yet, from shard i on
+    while (i < manifest.shards.length && done[i]) i++;
     if (i >= manifest.shards.length) { next = i; return Promise.resolve(); }
     return fetchShard(i).then(function () { next = i + 1; });
   }
@@ -277,7 +278,7 @@
   function updateMore() {
     if (manifest && next < manifest.shards.length) {
       more.hidden = false;
-      more.textContent = fmt(T.older, { y: manifest.shards[next].year });
+      more.textContent = fmt(T.older, { y: manifest.shards[next].label || manifest.shards[next].year });
     } else {
       more.hidden = true;
     }
@@ -308,11 +309,11 @@
     var wanted = [String(y), String(y + 1)];
     var todo = [];
     manifest.shards.forEach(function (s, i) {
-      if (wanted.indexOf(s.year) >= 0 && years.indexOf(s.year) < 0) todo.push(i);
+      if (wanted.indexOf(s.year) >= 0 && !done[i] && !inflight[i]) todo.push(i);
     });
     if (!todo.length) return null;
     return Promise.all(todo.map(fetchShard)).then(function () {
-      while (next < manifest.shards.length && years.indexOf(manifest.shards[next].year) >= 0) next++;
+      while (next < manifest.shards.length && done[next]) next++;
       updateMore();
     });
   }

@@ -17,7 +17,7 @@
     noFollow: "还没有关注任何内容：在下面添加专题、关键词、作者或机构。", noMatch: "已载入的论文中没有匹配你关注的。",
     export: "导出：", clearRead: "清除已读标记", share: "分享这个视图", followThese: "关注这些条件",
     viewing: "正在查看链接中的条件：", more: "查看全部", invite: "关注专题、关键词、作者或机构，这里就会列出为你挑选的论文：",
-    page: "我的阅读", loading: "正在载入…", older: "载入更早的年份（{y}）", of: "{n} 篇"
+    page: "我的阅读", loading: "正在载入…", older: "载入更早的论文（{y}）", of: "{n} 篇"
   } : {
     save: "Save", saved: "Saved", read: "Mark read", isRead: "Read", hideRead: "Hide read", onlyFollowed: "Followed only",
     isNew: "New", newTip: "published since your last visit", newCount: "{n} new papers since your last visit",
@@ -28,7 +28,7 @@
     noMatch: "No loaded paper matches what you follow.", export: "Export: ", clearRead: "Clear read marks",
     share: "Share this view", followThese: "Follow these", viewing: "Viewing the filters of a shared link: ",
     more: "See all", invite: "Follow topics, keywords, authors or institutions and the papers picked for you show here: ",
-    page: "My reading", loading: "Loading…", older: "Load older years ({y})", of: "{n} papers"
+    page: "My reading", loading: "Loading…", older: "Load older papers ({y})", of: "{n} papers"
   };
   var KINDS = ["topics", "keywords", "authors", "institutions"];
   var PARAM = { topics: "topic", keywords: "kw", authors: "author", institutions: "inst" };
@@ -193,7 +193,7 @@
     apply();
   }
 
-  // ---------------------------------------------------------------- the index (the search page's year shards)
+  // ---------------------------------------------------------------- the index (the search page's half-year shards)
   function rootOf() {
     var s = document.querySelector("script[src$='assets/javascripts/reading.js']");
     return s ? s.getAttribute("src").replace(/assets\/javascripts\/reading\.js$/, "") : "/";
@@ -392,7 +392,10 @@
         hits.appendChild(li);
       });
       more.hidden = !index.hasMore();
-      if (!more.hidden) more.textContent = fmt(T.older, { y: index.manifest.shards[index.loaded].year });
+      if (!more.hidden) {
+        var nextShard = index.manifest.shards[index.loaded];
+        more.textContent = fmt(T.older, { y: nextShard.label || nextShard.year });
+      }
     }
     function savedRows() {
       var by = {};
