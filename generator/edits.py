@@ -21,7 +21,7 @@ from pathlib import Path
 
 
 from .config import Config
-from .gitops import git, last_bot_commit, toplevel, yaml_at
+from .gitops import GitError, git, last_bot_commit, shallow_edge, toplevel, with_history, yaml_at
 from .kinds import Kind
 from .fileio import atomic_write
 from .store import Store, dump_yaml, load_yaml, safe_load_record
@@ -87,20 +87,34 @@ def recorded_base(repo: Path, status_rel: str, ref: str = "HEAD", depth: int = 2
     That is the bot commit which wrote the current ``reconciled`` value, when it was made directly on the commit it
     names (the protocol of ``publish``).  A commit that names another parent (a rebased or copied bot commit) is not
     trusted: the recorded commit itself is the base then, and whatever the bot changed after it is marked as well -
-    protecting a field too many is recoverable, losing an edit is not.
+    protecting a field too many is recoverable, losing an edit is not.  A shallow clone fetches the older commits
+    this needs (the walk back to that bot commit, or the recorded commit) rather than answer from a partial history.
     """
     value = _reconciled_at(repo, ref, status_rel)
     if value is None:
         return None
+    return with_history(repo, lambda: _recorded_base(repo, status_rel, ref, depth, value))
+
+
+def _recorded_base(repo: Path, status_rel: str, ref: str, depth: int, value: str) -> tuple[str | None, bool]:
+    """(the base, True) or, when this clone's history is too short to tell, (None, False): fetch more, ask again.
+
+    A shallow clone's edge commit looks like a first commit (no parents): whether it wrote ``value`` is not known
+    until its parent is fetched.
+    """
+    edge = shallow_edge(repo)
     log = git(repo, "log", "--first-parent", f"-n{depth}", "--format=%H %P", ref, "--", status_rel, check=False)
     for line in log.stdout.splitlines():
         sha, *parents = line.split()
+        if sha in edge:
+            return None, False
         if _reconciled_at(repo, sha, status_rel) == value and (
                 not parents or _reconciled_at(repo, parents[0], status_rel) != value):
             if parents and _commit(repo, value) == parents[0]:
-                return sha
+                return sha, True
             break
-    return _commit(repo, value)
+    commit = _commit(repo, value)
+    return commit, commit is not None or not edge
 
 
 def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport:
@@ -113,6 +127,9 @@ def mark_edits(cfg: Config, store: Store, base: str | None = None) -> EditReport
         return EditReport(None)
     status_rel = str(store.status_path.relative_to(repo))
     auto = base is None
+    if not auto and _commit(repo, base) is None:  # nothing compared would look like nothing edited
+        raise GitError(f"mark-edits: --base {base} is not a commit in this clone"
+                       + (" (a shallow clone: fetch it first)" if shallow_edge(repo) else ""))
     base = base or recorded_base(repo, status_rel) or last_bot_commit(repo)
     report = EditReport(base)
     head = _commit(repo, "HEAD")

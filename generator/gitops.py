@@ -12,13 +12,14 @@ import os
 import subprocess
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 import requests
 
 from .store import safe_load_record
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
@@ -70,13 +71,92 @@ def yaml_at(repo: Path, ref: str, relpath: str):
 
 
 def last_bot_commit(repo: Path, email: str = BOT_EMAIL) -> str | None:
-    proc = git(repo, "log", "-1", "--format=%H", "--fixed-strings", f"--author={email}", check=False)
-    sha = proc.stdout.strip()
-    return sha or None
+    """The newest commit the bot made (None: none in the whole history; a shallow clone fetches until it knows)."""
+    def find() -> tuple[str | None, bool]:
+        proc = git(repo, "log", "-1", "--format=%H", "--fixed-strings", f"--author={email}", check=False)
+        sha = proc.stdout.strip() or None
+        return sha, sha is not None
+
+    return with_history(repo, find)
 
 
 def head(repo: Path) -> str:
     return git(repo, "rev-parse", "HEAD").stdout.strip()
+
+
+# ---------------------------------------------------------------------------------- history in a shallow clone
+#
+# The workflows check out a few commits of main, not its whole history (a clone that stays small for years).  Code
+# that needs an older commit asks for it: ``with_history`` fetches more history behind the clone's edge until the
+# question can be answered, so no answer ever depends on how deep the checkout was.
+
+DEEPEN = 16  # commits fetched behind the edge at the first try; doubled at every further try
+
+
+def shallow_edge(repo: Path) -> set[str]:
+    """The commits of a shallow clone whose parents were not fetched (empty: the history is complete)."""
+    path = git(repo, "rev-parse", "--git-path", "shallow", check=False).stdout.strip()
+    try:
+        return set((repo / path).read_text().split()) if path else set()
+    except FileNotFoundError:
+        return set()
+
+
+def _history_remote(repo: Path) -> str:
+    branch = git(repo, "rev-parse", "--abbrev-ref", "HEAD", check=False).stdout.strip()
+    remotes = git(repo, "remote", check=False).stdout.split()
+    configured = git(repo, "config", f"branch.{branch}.remote", check=False).stdout.strip()
+    for name in (configured, "origin", *remotes[:1]):
+        if name and name in remotes:
+            return name
+    raise GitError("this clone is shallow and has no remote to fetch the older commits it needs from")
+
+
+def deepen(repo: Path, commits: int = DEEPEN, *, remote: str | None = None, env: dict[str, str] | None = None) -> bool:
+    """Fetch ``commits`` more commits of history behind a shallow clone's edge.  False: the history is complete.
+
+    Raises GitError when the fetch fails: a caller that needs an older commit must not go on without it.  The token,
+    when the environment has one, goes to this one git process (``auth_env``), as for push.
+    """
+    before = shallow_edge(repo)
+    if not before:
+        return False
+    remote = remote or _history_remote(repo)
+    env = auth_env() if env is None else env
+    args = ["fetch", "-q", "--no-tags", f"--deepen={commits}", remote]
+    proc = git(repo, *args, head(repo), check=False, env=env)  # the checked-out history, not every branch
+    if proc.returncode != 0:
+        proc = git(repo, *args, check=False, env=env)  # HEAD is not on the remote, or it serves no commit by id
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise GitError(f"this shallow clone lacks commits it needs, and fetching {commits} more from {remote} failed: "
+                       f"{detail[-1] if detail else proc.returncode}")
+    if shallow_edge(repo) == before:  # nothing behind the edge came (an edge not behind HEAD): take everything
+        git(repo, "fetch", "-q", "--no-tags", "--unshallow", remote, check=False, env=env)
+        return shallow_edge(repo) != before
+    return True
+
+
+def with_history(repo: Path, find: Callable[[], tuple[T, bool]], *, first: int = DEEPEN) -> T:
+    """``find()`` answers ``(result, complete)``; while the answer is incomplete and the clone shallow, fetch more
+    history (``first`` commits, then twice as many each time) and ask again.  A full clone asks once."""
+    commits = first
+    while True:
+        result, complete = find()
+        if complete or not deepen(repo, commits):
+            return result
+        log.info("fetched %d more commits of history", commits)
+        commits *= 2
+
+
+def _since_edge(repo: Path) -> list[str]:
+    """For a fetch into a shallow clone: no commit older than its edge.  A plain fetch of a tip that merged a branch
+    forked behind the edge would bring that branch's whole history (down to the first commit)."""
+    edge = shallow_edge(repo)
+    if not edge:
+        return []
+    times = git(repo, "log", "--no-walk", "--format=%ct", *sorted(edge), check=False).stdout.split()
+    return [f"--shallow-since=@{min(int(t) for t in times)}"] if times else []
 
 
 def _only_reconciled_changed(repo: Path, status_rel: str | None) -> bool:
@@ -122,7 +202,9 @@ def publish(repo: Path, paths: list[str], message: str, *, reconcile: Reconcile 
     again, so the commit pushed is the tree the site was built from.  Generated files are never merged: they are
     outputs.  ``reconciled`` False means the working tree was not reconciled with ``start`` (mark-edits did not
     run there): that is done first.  Without ``reconcile`` a rejected push fails (nothing is merged blindly).
-    Returns a one-line description; raises GitError when the push cannot be made.
+    Returns a one-line description; raises GitError when the push cannot be made.  Works in a shallow clone: the
+    tip is fetched onto it (no merge base is needed: the tree is reset to the tip, and the run's changes are read
+    from ``start``), and what the reconcile needs of older history it fetches itself (``with_history``).
     """
     branch = branch or git(repo, "rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
     start = tip = head(repo)
@@ -147,7 +229,9 @@ def publish(repo: Path, paths: list[str], message: str, *, reconcile: Reconcile 
             raise GitError(f"push to {remote}/{branch} was rejected; rerun to reconcile with the remote")
         log.info("push rejected; reconciling with %s/%s (try %d/%d)", remote, branch, attempt + 1, retries)
         sleep(min(2**attempt, 30))
-        git(repo, "fetch", "-q", remote, branch, env=env)
+        since = _since_edge(repo)  # a shallow clone stays shallow
+        if not since or git(repo, "fetch", "-q", *since, remote, branch, check=False, env=env).returncode != 0:
+            git(repo, "fetch", "-q", remote, branch, env=env)
         tip = git(repo, "rev-parse", "FETCH_HEAD").stdout.strip()
         notes += _reset_and_reconcile(repo, reconcile, start, tip)
         rounds += 1

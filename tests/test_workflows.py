@@ -127,7 +127,29 @@ def test_checkouts_keep_no_credentials(name):
 def test_every_daily_job_checks_out_the_tip_of_main_not_the_triggering_commit():
     wf = load("daily.yml")
     checkouts = [s for job in wf["jobs"] for s in _steps(wf, job) if s.get("uses", "").startswith("actions/checkout@")]
-    assert len(checkouts) == 2 and all(s["with"]["ref"] == "main" and s["with"]["fetch-depth"] == 0 for s in checkouts)
+    assert len(checkouts) == 2 and all(s["with"]["ref"] == "main" for s in checkouts)
+
+
+@pytest.mark.parametrize("name", ["daily.yml", "pr.yml"])
+def test_checkouts_fetch_only_the_newest_commits_not_the_whole_history(name):
+    """The history grows every weekday: a job fetches a few commits; what needs older ones fetches them itself
+    (gitops.with_history; tests/test_shallow.py runs the commands in shallow clones)."""
+    wf = load(name)
+    checkouts = [s for job in wf["jobs"] for s in _steps(wf, job) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts
+    for step in checkouts:
+        depth = step["with"].get("fetch-depth", 1)  # the action's default is 1; 0 means the whole history
+        assert isinstance(depth, int) and 1 <= depth <= 50, f"{name}: fetch-depth {depth!r}"
+
+
+def test_pull_request_validate_compares_with_the_base_tip_the_shallow_checkout_holds():
+    """A pull request's checkout is GitHub's merge commit; its first parent is the base branch's tip.  Depth 2 holds
+    it, and nothing else is fetched (origin/<base> is not: a depth-limited checkout fetches only the merge ref)."""
+    wf = load("pr.yml")
+    [checkout] = [s for s in _steps(wf, "check") if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"]["fetch-depth"] == 2
+    [validate] = [s["run"] for s in _steps(wf, "check") if s.get("run", "").startswith("python -m generator validate")]
+    assert validate == "python -m generator validate --base HEAD^1"
 
 
 def test_only_publish_and_keepalive_are_given_the_token():
