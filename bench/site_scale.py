@@ -55,6 +55,17 @@ def report(site: Path) -> None:
     files = [p for p in site.rglob("*") if p.is_file()]
     total = sum(p.stat().st_size for p in files)
     print(f"site: {len(files)} files, {total / 1e6:.1f} MB")
+    parts: dict[str, list[int]] = {}
+    for p in files:
+        rel = p.relative_to(site).parts
+        name = "/".join(rel[:2]) if rel[0] in ("en", "exports", "assets") and len(rel) > 2 else rel[0]
+        if len(rel) == 1:
+            name = "(top-level files)"
+        parts.setdefault(name, [0, 0])
+        parts[name][0] += 1
+        parts[name][1] += p.stat().st_size
+    for name, (n, size) in sorted(parts.items(), key=lambda kv: -kv[1][1])[:12]:
+        print(f"  {name}: {n} files, {size / 1e6:.1f} MB")
     index_files = [p for p in files if "search" in p.parts and p.suffix == ".json"]
     for p in sorted(index_files)[:12]:
         raw = p.read_bytes()
