@@ -99,7 +99,8 @@ def relative_to_page(html: str, site_url: str, page_url: str) -> str:
         return html
     depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
     root = "../" * depth or "./"
-    return re.sub(r'(href|src)="' + re.escape(site_url), lambda m: f'{m.group(1)}="{root}', html)
+    # inside a tag only: text that shows such an attribute (a code span) stays as written
+    return re.sub(r'(<[a-zA-Z][^<>]*?\s(?:href|src)=")' + re.escape(site_url), lambda m: m.group(1) + root, html)
 
 
 def highlights_page(week: str) -> str:

@@ -155,6 +155,21 @@ def test_new_since_the_last_visit_is_marked_until_the_next_visit(site, browser):
         p.close()
 
 
+def test_the_home_page_counts_new_papers_back_to_the_last_visit_across_a_half_year_shard(site, browser):
+    """The index is sharded per half year: a visit before the newest shard's first day needs the older one too."""
+    p = Page(browser, site)
+    try:
+        page = ready(p.goto(""))
+        page.evaluate("""localStorage.setItem('maid-reading-v1', JSON.stringify({v: 1, follow: {topics: [], keywords: [],
+            authors: [], institutions: []}, read: {}, saved: [], hideRead: false,
+            visit: {since: '', latest: '2024-11-29', at: Date.now() - 86400000}}))""")
+        home = ready(p.goto(""))
+        assert "4" in home.inner_text("#for-you .reading-new-count")  # 3 of 2025-06-10 and 1 of 2024-12-02
+        assert p.errors == []
+    finally:
+        p.close()
+
+
 def test_the_reading_list_exports_as_bibtex_ris_and_json(site, browser):
     bibtexparser = pytest.importorskip("bibtexparser")
     rispy = pytest.importorskip("rispy")

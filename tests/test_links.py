@@ -63,3 +63,7 @@ def test_links_to_the_sites_own_address_become_relative_to_the_page():
     assert relative_to_page('<a href="https://x.org/d/en/">', "https://x.org/d/", "") == '<a href="./en/">'
     assert relative_to_page('<a href="https://x.org/d/">', "https://x.org/d/", "en/subscribe/") == '<a href="../../">'
     assert relative_to_page('<a href="https://x.org/d/a">', "", "en/") == '<a href="https://x.org/d/a">'
+    shown = '<code>href=&quot;https://x.org/d/x&quot;</code> <code>href="https://x.org/d/x"</code>'
+    assert relative_to_page(shown, "https://x.org/d/", "en/") == shown  # text showing an attribute is not a link
+    assert relative_to_page('<a class="x" title="t" href="https://x.org/d/y">', "https://x.org/d/", "en/") == (
+        '<a class="x" title="t" href="../y">')

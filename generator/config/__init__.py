@@ -195,6 +195,10 @@ def _load_watches(raw: Any, name: str, topic_ids: set[str], problems: list[str])
         if isinstance(wid, str):
             if not TOPIC_ID_RE.match(wid.replace("-", "_")):
                 problems.append(f"{where}.id: {wid!r} must be lower-case letters, digits, '-' and '_'")
+            elif len(wid) > 64:
+                problems.append(f"{where}.id: at most 64 characters, got {len(wid)}")
+            elif wid == "index":
+                problems.append(f"{where}.id: 'index' is reserved (the page that lists the watches)")
             if wid in seen:
                 problems.append(f"{where}.id: duplicate watch id {wid!r}")
             seen.add(wid)

@@ -46,7 +46,34 @@ def _url(v: Any) -> str:
     v = _str()(v)
     if not re.match(r"^https?://[^\s/]+", v):
         raise Invalid(f"expected an http(s) URL, got {v!r}")
+    if re.search(r"[\s\"'<>\\`]", v):  # addresses end up in hrefs of every page: nothing that ends an attribute
+        raise Invalid(f"an http(s) URL has no spaces, quotes, '<', '>', backslashes or backticks, got {v!r}")
     return v
+
+
+def _branch(v: Any) -> str:
+    v = _str()(v)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}", v) or ".." in v:
+        raise Invalid(f"expected a git branch name (letters, digits, '.', '_', '-', '/'), got {v!r}")
+    return v
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _text(most: int, allow_empty: bool = False, one_line: bool = True) -> Callable[[Any], str]:
+    """A name or description shown to readers (pages, feeds): no control or direction characters, bounded."""
+    base = _str(allow_empty)
+
+    def check(v: Any) -> str:
+        v = base(v)
+        if _CONTROL.search(v) or (one_line and "\n" in v):
+            raise Invalid(f"no control character or line break allowed, got {v!r}")
+        if len(v) > most:
+            raise Invalid(f"at most {most} characters, got {len(v)}")
+        return v
+
+    return check
 
 
 def _number(lo: float | None = None, hi: float | None = None, integer: bool = False):
@@ -240,11 +267,11 @@ DEFAULT_EXCLUDED_TYPES = ["Editorial", "Comment", "Letter", "Published Erratum",
 
 SCHEMA: dict[str, dict[str, Opt]] = {
     "site": {
-        "title_zh": Opt(_str(), "医学 AI 每日速递"),
-        "title_en": Opt(_str(), "Medical AI Daily"),
+        "title_zh": Opt(_text(200), "医学 AI 每日速递"),
+        "title_en": Opt(_text(200), "Medical AI Daily"),
         "url": Opt(_url, "https://example.github.io/medical-ai-daily/"),
         "repo_url": Opt(_url, "https://github.com/example/medical-ai-daily"),
-        "edit_branch": Opt(_str(), "main"),
+        "edit_branch": Opt(_branch, "main"),
     },
     "arxiv": {
         "categories": Opt(_str_list(_category, non_empty=True), DEFAULT_CATEGORIES),
@@ -369,27 +396,29 @@ SCHEMA: dict[str, dict[str, Opt]] = {
 
 TOPIC_SCHEMA: dict[str, Opt] = {
     "id": Opt(_str(), required=True),
-    "name_zh": Opt(_str(), required=True),
-    "name_en": Opt(_str(), required=True),
-    "description_zh": Opt(_str(allow_empty=True), ""),
-    "description_en": Opt(_str(allow_empty=True), ""),
+    "name_zh": Opt(_text(200), required=True),
+    "name_en": Opt(_text(200), required=True),
+    "description_zh": Opt(_text(2000, allow_empty=True, one_line=False), ""),
+    "description_en": Opt(_text(2000, allow_empty=True, one_line=False), ""),
     "include": Opt(_weights(), None, required=True),
     "exclude": Opt(_weights(), {}),
 }
 
 def _short(v: Any) -> str:
-    v = _str()(v)
-    if len(v) > 120:
-        raise Invalid(f"at most 120 characters, got {len(v)}")
+    v = _text(120)(v)
+    from ..render.search_index import fold  # the rule the watches match with
+
+    if not fold(v).strip(" *"):
+        raise Invalid(f"{v!r} matches every paper (nothing is left of it once case, accents and '*' are taken away)")
     return v
 
 
 WATCH_SCHEMA: dict[str, Opt] = {
     "id": Opt(_str(), required=True),
-    "name_zh": Opt(_str(), required=True),
-    "name_en": Opt(_str(), required=True),
-    "description_zh": Opt(_str(allow_empty=True), ""),
-    "description_en": Opt(_str(allow_empty=True), ""),
+    "name_zh": Opt(_text(200), required=True),
+    "name_en": Opt(_text(200), required=True),
+    "description_zh": Opt(_text(2000, allow_empty=True, one_line=False), ""),
+    "description_en": Opt(_text(2000, allow_empty=True, one_line=False), ""),
     # each list is capped: a watch is matched against every paper of the archive at every render
     "topics": Opt(_str_list(most=50), []),          # any of these topics (ids; checked against `topics`)
     "keywords": Opt(_str_list(_short, most=50), []),  # any of these words or phrases in the title, Chinese title, abstract

@@ -54,8 +54,8 @@ def _new_feed(cfg: Config, lang: str, name: str, title: str, subtitle: str, upda
     fg = FeedGenerator()
     site_title = cfg.site.title_zh if lang == "zh" else cfg.site.title_en
     fg.id(_tag(cfg, "2025-01-01", f"feed/{lang}/{name}"))
-    fg.title(f"{site_title} · {title}")
-    fg.subtitle(subtitle)
+    fg.title(clean(f"{site_title} · {title}"))
+    fg.subtitle(clean(subtitle) or clean(title))  # feedgen refuses control characters; a feed needs a subtitle
     fg.author({"name": site_title})
     fg.language(FEED_LANG[lang])
     fg.generator("Medical AI Daily generator (feedgen)")
@@ -93,8 +93,8 @@ def _paper_items(issues: list[Issue], cfg: Config, keep: Callable[[Entry], bool]
 
 
 def _paper_feed(cfg: Config, issues: list[Issue], lang: str, name: str, title: str, subtitle: str,
-                keep: Callable[[Entry], bool] | None):
-    items = _paper_items(issues, cfg, keep, cfg.feeds.max_items)
+                keep: Callable[[Entry], bool] | None, items: list[tuple[Issue, Entry]] | None = None):
+    items = _paper_items(issues, cfg, keep, cfg.feeds.max_items) if items is None else items[: cfg.feeds.max_items]
     fg = _new_feed(cfg, lang, name, title, subtitle, items[0][0].date if items else None)
     # feedgen prepends each added entry; add oldest first so the newest comes first in the file
     for issue, e in reversed(items):
@@ -145,9 +145,11 @@ def _issue_feed(cfg: Config, issues: list[Issue], lang: str) -> list[FeedFile]:
     return _write_pair(fg, cfg, lang, "issues")
 
 
-def build_feeds(cfg: Config, issues: list[Issue]) -> list[FeedFile]:
+def build_feeds(cfg: Config, issues: list[Issue],
+                watch_found: dict[str, list[tuple[Issue, Entry]]] | None = None) -> list[FeedFile]:
+    """``watch_found``: each watch's papers (``watches.all_matches``), when the caller has them already."""
     files: list[FeedFile] = []
-    folded = watches_mod.folding_cache()
+    found = watches_mod.all_matches(cfg, issues) if watch_found is None else watch_found
     for lang in LANGS:
         zh = lang == "zh"
         files += _paper_feed(cfg, issues, lang, "papers", "全部论文" if zh else "All papers",
@@ -159,8 +161,7 @@ def build_feeds(cfg: Config, issues: list[Issue]) -> list[FeedFile]:
                                  lambda e, tid=t.id: e.topic == tid)
         for w in cfg.watches:  # the editors' named queries (render/watches.py)
             files += _paper_feed(cfg, issues, lang, f"watch-{w.id}", w.name_zh if zh else w.name_en,
-                                 (w.description_zh if zh else w.description_en) or w.name_en,
-                                 lambda e, w=w: watches_mod.matches(w, e, folded))
+                                 (w.description_zh if zh else w.description_en) or w.name_en, None, found[w.id])
     return files
 
 

@@ -131,7 +131,7 @@ def compute_pages(cfg: Config, snap: Snapshot, unchanged: set[str] = frozenset()
     if cfg.highlights.enabled:
         out.update(highlights_mod.highlights_pages(cfg, weeks_of(cfg, snap)))
     out.update(review.review_pages(cfg, reviews))
-    out.update(watches_mod.watch_pages(cfg, issues))
+    out.update(watches_mod.watch_pages(cfg, issues, watch_matches(cfg, snap)))
     return out
 
 
@@ -156,6 +156,15 @@ def weeks_of(cfg: Config, snap: Snapshot) -> list[highlights_mod.Week]:
     return highlights_mod.build_weeks(cfg, snap.issues, edits)
 
 
+def watch_matches(cfg: Config, snap: Snapshot) -> dict[str, list]:
+    """Each watch's papers, found once per snapshot for the pages and the feeds."""
+    memo = snap.__dict__.setdefault("_watch_matches", {})
+    key = id(cfg)  # a snapshot is rendered with one configuration
+    if key not in memo:
+        memo[key] = watches_mod.all_matches(cfg, snap.issues)
+    return memo[key]
+
+
 def reviews_of(cfg: Config, snap: Snapshot) -> list[review.Review]:
     """The quarterly and yearly reviews with their cached, checked themes; an editor file with problems counts as
     empty here (``validate`` names them)."""
@@ -168,7 +177,7 @@ def reviews_of(cfg: Config, snap: Snapshot) -> list[review.Review]:
 
 def build_all_feeds(cfg: Config, snap: Snapshot) -> list[feeds_mod.FeedFile]:
     """The daily issues' feeds, the weekly highlights', the reviews' and the journal digest's."""
-    files = feeds_mod.build_feeds(cfg, snap.issues)
+    files = feeds_mod.build_feeds(cfg, snap.issues, watch_matches(cfg, snap))
     if cfg.highlights.enabled:
         files += highlights_mod.highlights_feeds(cfg, weeks_of(cfg, snap))
     files += feeds_mod.review_feeds(cfg, reviews_of(cfg, snap), review.review_title)

@@ -4,15 +4,17 @@
 A paper matches a watch when every criterion the watch gives holds; inside one criterion any value is enough.
 Matching is on folded text (case, accents and full-width forms, as the search folds them): a keyword matches whole
 words of the title, the Chinese title or the abstract (``segment*`` matches words that start so; a Chinese keyword
-matches anywhere); an author or institution value matches when it is part of an author's name or of an
-institution's English or Chinese name.  Pure: the same records give the same pages and feeds.
+matches anywhere; a Chinese character ends a Latin word, as on the search page); an author or institution value
+matches when it is part of an author's name or of an institution's English or Chinese name.  Each entry is folded and
+split into words once for all watches, and the archive is read once for every watch's page, count and feeds.  Pure: the same records give the same pages and feeds.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 from ..config import Config, Watch
 from ..model import Entry, Issue
@@ -24,64 +26,118 @@ from .templating import render
 FOLDER = "watches"
 
 
-@lru_cache(maxsize=512)
-def _keyword_re(keyword: str) -> re.Pattern:
-    k = fold(keyword).strip()
-    if any("\u3400" <= ch <= "\u9fff" for ch in k):
-        return re.compile(re.escape(k))
-    stem = k.endswith("*")
-    body = r"\s+".join(re.escape(w) for w in k.rstrip("*").split())
-    return re.compile(rf"(?<!\w){body}" + (r"" if stem else r"(?!\w)"))
+_TOKEN = re.compile(r"[^\W_\u3400-\u9fff]+")  # runs of letters and digits; a Chinese character ends one
 
 
-def _text(e: Entry) -> str:
-    return fold(" ".join((e.title or "", e.title_zh or "", e.abstract or "")))
+@dataclass(frozen=True)
+class Keyword:
+    """A watch keyword, ready to compare: its folded words (the last one a prefix with ``*``), or Chinese text."""
+
+    words: tuple[str, ...]
+    prefix: bool
+    cjk: str
+
+    @classmethod
+    @lru_cache(maxsize=4096)
+    def of(cls, keyword: str) -> "Keyword":
+        k = fold(keyword).strip()
+        if any("\u3400" <= ch <= "\u9fff" for ch in k):
+            return cls((), False, k)
+        return cls(tuple(_TOKEN.findall(k)), k.endswith("*"), "")
 
 
-def matches(watch: Watch, e: Entry, folded: Callable[[Entry], str] = _text) -> bool:
-    """``folded``: the entry's title, Chinese title and abstract folded (a cache when many watches ask)."""
+class Folded:
+    """An entry's text as the watches compare it, folded and split into words once however many watches ask."""
+
+    __slots__ = ("entry", "_text", "_words", "_wordset", "_sorted", "_at", "_authors", "_places")
+
+    def __init__(self, entry: Entry):
+        self.entry = entry
+        self._text = self._words = self._wordset = self._sorted = self._at = self._authors = self._places = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            e = self.entry
+            self._text = fold(" ".join((e.title or "", e.title_zh or "", e.abstract or "")))
+        return self._text
+
+    @property
+    def words(self) -> list[str]:
+        if self._words is None:
+            self._words = _TOKEN.findall(self.text)
+        return self._words
+
+    def _has_prefix(self, p: str) -> bool:
+        if self._sorted is None:
+            self._sorted = sorted(self._set())
+        i = bisect_left(self._sorted, p)
+        return i < len(self._sorted) and self._sorted[i].startswith(p)
+
+    def has(self, k: Keyword) -> bool:
+        if k.cjk:
+            return k.cjk in self.text
+        if not k.words:
+            return False
+        if len(k.words) == 1:
+            return self._has_prefix(k.words[0]) if k.prefix else k.words[0] in self._set()
+        if self._at is None:
+            self._at = {}
+            for i, w in enumerate(self.words):
+                self._at.setdefault(w, []).append(i)
+        n, ws = len(k.words), self.words
+        for i in self._at.get(k.words[0], ()):
+            tail = ws[i + 1:i + n]
+            if len(tail) == n - 1 and tail[:-1] == list(k.words[1:-1]) and (
+                    tail[-1].startswith(k.words[-1]) if k.prefix else tail[-1] == k.words[-1]):
+                return True
+        return False
+
+    def _set(self) -> frozenset[str]:
+        if self._wordset is None:
+            self._wordset = frozenset(self.words)
+        return self._wordset
+
+    @property
+    def authors(self) -> list[str]:
+        if self._authors is None:
+            self._authors = [fold(a) for a in self.entry.authors]
+        return self._authors
+
+    @property
+    def places(self) -> list[str]:
+        if self._places is None:
+            self._places = [fold(x) for x in (*self.entry.institutions, *self.entry.institutions_zh) if x]
+        return self._places
+
+
+def matches(watch: Watch, e: Entry, folded: Folded | None = None) -> bool:
+    f = folded or Folded(e)
     if watch.topics and e.topic not in watch.topics:
         return False
     if e.relevance < watch.min_relevance:
         return False
-    if watch.keywords:
-        text = folded(e)
-        if not any(_keyword_re(k).search(text) for k in watch.keywords):
-            return False
-    if watch.authors:
-        names = [fold(a) for a in e.authors]
-        if not any(fold(v).strip() in n for v in watch.authors for n in names):
-            return False
-    if watch.institutions:
-        places = [fold(x) for x in (*e.institutions, *e.institutions_zh) if x]
-        if not any(fold(v).strip() in p for v in watch.institutions for p in places):
-            return False
+    if watch.keywords and not any(f.has(Keyword.of(k)) for k in watch.keywords):
+        return False
+    if watch.authors and not any(fold(v).strip() in n for v in watch.authors for n in f.authors):
+        return False
+    if watch.institutions and not any(fold(v).strip() in p for v in watch.institutions for p in f.places):
+        return False
     return True
 
 
-def folding_cache() -> Callable[[Entry], str]:
-    """Each entry's folded text computed once for every watch of one render (keyed by the entry object)."""
-    seen: dict[int, tuple[Entry, str]] = {}
-
-    def folded(e: Entry) -> str:
-        hit = seen.get(id(e))
-        if hit is None or hit[0] is not e:
-            hit = seen[id(e)] = (e, _text(e))
-        return hit[1]
-
-    return folded
-
-
-def watch_entries(watch: Watch, issues: list[Issue], limit: int,
-                  folded: Callable[[Entry], str] = _text) -> list[tuple[Issue, Entry]]:
-    """Newest issue first, inside an issue the issue's order; at most ``limit``."""
-    out: list[tuple[Issue, Entry]] = []
+def all_matches(cfg: Config, issues: list[Issue]) -> dict[str, list[tuple[Issue, Entry]]]:
+    """Every watch's papers, newest issue first (inside an issue, the issue's order): found in one pass over the
+    archive, for the pages, the counts and the feeds of both languages."""
+    out: dict[str, list[tuple[Issue, Entry]]] = {w.id: [] for w in cfg.watches}
+    if not cfg.watches:
+        return out
     for issue in sorted(issues, key=lambda i: i.date, reverse=True):
         for e in issue.entries:
-            if matches(watch, e, folded):
-                out.append((issue, e))
-                if len(out) >= limit:
-                    return out
+            f = Folded(e)
+            for w in cfg.watches:
+                if matches(w, e, f):
+                    out[w.id].append((issue, e))
     return out
 
 
@@ -125,14 +181,14 @@ def watches_index(cfg: Config, lang: str, counts: dict[str, int]) -> str:
                   edit_url=source_url(cfg, "config.yml"))
 
 
-def watch_pages(cfg: Config, issues: list[Issue]) -> dict[str, str]:
+def watch_pages(cfg: Config, issues: list[Issue],
+                found: dict[str, list[tuple[Issue, Entry]]] | None = None) -> dict[str, str]:
     """docs-relative path -> page text: the index and one page per watch, in both interfaces."""
+    found = all_matches(cfg, issues) if found is None else found
     out: dict[str, str] = {}
-    folded = folding_cache()
-    found = {w.id: watch_entries(w, issues, cfg.feeds.topic_page_items, folded) for w in cfg.watches}
-    counts = {w.id: sum(matches(w, e, folded) for i in issues for e in i.entries) for w in cfg.watches}
+    counts = {w.id: len(found[w.id]) for w in cfg.watches}
     for lang in ("zh", "en"):
         out[page_path("index", lang)] = watches_index(cfg, lang, counts)
         for w in cfg.watches:
-            out[page_path(w.id, lang)] = watch_page(cfg, lang, w, found[w.id])
+            out[page_path(w.id, lang)] = watch_page(cfg, lang, w, found[w.id][: cfg.feeds.topic_page_items])
     return out

@@ -309,7 +309,7 @@
     var wanted = [String(y), String(y + 1)];
     var todo = [];
     manifest.shards.forEach(function (s, i) {
-      if (wanted.indexOf(s.year) >= 0 && !done[i] && !inflight[i]) todo.push(i);
+      if (wanted.indexOf(s.year) >= 0 && !done[i]) todo.push(i);  // an in-flight shard: its one fetch is awaited
     });
     if (!todo.length) return null;
     return Promise.all(todo.map(fetchShard)).then(function () {

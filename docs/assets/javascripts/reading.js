@@ -439,9 +439,16 @@
   function setupHome(box) {
     var root = box.getAttribute("data-root") || "./", index = new Index(root);
     var f = state.follow;
+    // the shards back to the last visit (a visit before a half year's first day needs the older half too)
+    function sinceLastVisit() {
+      var oldest = index.rows.reduce(function (m, r) { return !m || r[1] < m ? r[1] : m; }, "");
+      if (index.hasMore() && state.visit.since && oldest > state.visit.since) return index.more().then(sinceLastVisit);
+      return null;
+    }
     index.open().then(function () {
-      var newest = index.rows.reduce(function (m, r) { return r[1] > m ? r[1] : m; }, "");
-      visit(newest);
+      visit(index.rows.reduce(function (m, r) { return r[1] > m ? r[1] : m; }, ""));
+      return sinceLastVisit();
+    }).then(function () {
       var link = el("a", null, T.page + " →");
       link.href = root + (zh ? "" : "en/") + "reading/";
       box.appendChild(el("h2", null, T.forYou));
