@@ -514,7 +514,7 @@ def main() -> int:
                     page.goto(base + ui)
                     page.wait_for_function("window.__paperSearchReady !== undefined", timeout=30000)
                     readies.append(page.evaluate("window.__paperSearchReady"))
-                print(f"[{ui}] {sum(s['count'] for s in index['shards'])} papers in {len(index['shards'])} year shards; "
+                print(f"[{ui}] {sum(s['count'] for s in index['shards'])} papers in {len(index['shards'])} half-year shards; "
                       f"newest shard {index['shards'][0]['year']} ({len(rows)} papers) loads first: "
                       f"{first_payload / 1e6:.2f} MB gzipped before the first result")
                 print(f"[{ui}] search ready after navigation: median {statistics.median(readies):.0f} ms "
