@@ -59,6 +59,12 @@ class Clone:
 
     def edit(self, day: str) -> tuple[str, str]:
         """An editor's merged pull request: a corrected title_zh and a deleted paper, no bookkeeping. (fixed, gone)"""
+        fixed, gone = self.commit_edit(day)
+        sh(self.root, "git", "push", "-q", "origin", "main")
+        return fixed, gone
+
+    def commit_edit(self, day: str) -> tuple[str, str]:
+        """The edit of ``edit``, committed on this clone's branch, not pushed."""
         path = self.root / f"data/issues/{day[:4]}/{day}.yaml"
         rec = yaml.safe_load(path.read_text())
         papers = [p for s in rec["sections"] for p in s["papers"]]
@@ -72,7 +78,6 @@ class Clone:
         path.write_text(yaml.safe_dump(rec, allow_unicode=True, sort_keys=False))
         sh(self.root, "git", "add", "-A")
         sh(self.root, "git", *HUMAN, "commit", "-q", "-m", f"Editor: fix a translation and drop a paper of {day}")
-        sh(self.root, "git", "push", "-q", "origin", "main")
         return fixed, gone
 
     def head(self) -> str:

@@ -21,7 +21,7 @@ from generator.edits import recorded_base
 from generator.gitops import BOT_EMAIL, BOT_NAME, last_bot_commit, publish
 from generator.standin import ArxivStandIn, PubMedStandIn
 
-from .test_race import DAY1, DAY2, HUMAN, TITLE, Clone, World, assert_everywhere, assert_pushed_is_built, published_day, sh
+from .test_race import DAY1, DAY2, HUMAN, Clone, World, assert_everywhere, assert_pushed_is_built, published_day, sh
 
 BOT = ["-c", f"user.name={BOT_NAME}", "-c", f"user.email={BOT_EMAIL}"]
 STATUS = "data/status.yaml"
@@ -233,17 +233,4 @@ def test_a_shallow_runner_reconciles_an_old_branch_merged_during_its_run(world):
 
 def _edit_on_branch(editor: Clone, day: str) -> tuple[str, str]:
     """Clone.edit (a corrected title_zh, a deleted paper), committed on the editor's branch, not pushed."""
-    path = editor.root / f"data/issues/{day[:4]}/{day}.yaml"
-    rec = yaml.safe_load(path.read_text())
-    papers = [p for s in rec["sections"] for p in s["papers"]]
-    fixed, gone = papers[0]["id"], papers[-1]["id"]
-    for s in rec["sections"]:
-        for p in s["papers"]:
-            if p["id"] == fixed:
-                p["title_zh"] = TITLE
-        s["papers"] = [p for p in s["papers"] if p["id"] != gone]
-    rec["sections"] = [s for s in rec["sections"] if s["papers"]]
-    path.write_text(yaml.safe_dump(rec, allow_unicode=True, sort_keys=False))
-    sh(editor.root, "git", "add", "-A")
-    sh(editor.root, "git", *HUMAN, "commit", "-q", "-m", f"Editor: fix a translation and drop a paper of {day}")
-    return fixed, gone
+    return editor.commit_edit(day)
