@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -406,9 +407,8 @@ TOPIC_SCHEMA: dict[str, Opt] = {
 
 def _short(v: Any) -> str:
     v = _text(120)(v)
-    from ..render.search_index import fold  # the rule the watches match with
-
-    if not fold(v).strip(" *"):
+    bare = "".join(ch for ch in unicodedata.normalize("NFKD", v) if not unicodedata.combining(ch))
+    if not bare.strip(" *"):  # what the watches' folding (case, accents, '*') would leave of it
         raise Invalid(f"{v!r} matches every paper (nothing is left of it once case, accents and '*' are taken away)")
     return v
 
