@@ -92,6 +92,13 @@ def serve_command(site: str, url: str) -> str:
     return f"python3 -m http.server --bind {parts.hostname} -d {site} {port}"
 
 
+def open_address(url: str) -> str:
+    """Where the served site opens: the server's root, whatever path the site was built for (its links are
+    relative, so it works there; feeds and exports carry the built-for address)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
 def prepare_out(out: Path) -> None:
     if out.exists():
         if not (out / MARKER).exists() and any(out.iterdir()):
@@ -186,6 +193,6 @@ def run_demo(out: Path, url: str = DEFAULT_URL) -> int:
     took = time.monotonic() - t0
     rel = os.path.relpath(cfg.paths.site)
     print(f"\nDemo site built in {rel}/ ({took:.1f}s). Feeds are in {os.path.relpath(cfg.paths.feeds)}/.")
-    print(f"Serve it with:  {serve_command(rel, url)}   then open {url}")
+    print(f"Serve it with:  {serve_command(rel, url)}   then open {open_address(url)}")
     sys.stdout.flush()
     return 0

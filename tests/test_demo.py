@@ -65,6 +65,9 @@ def test_the_demo_is_built_for_the_address_it_prints(demo, capsys):
     feed = (demo / "feeds" / "en" / "papers.rss.xml").read_text(encoding="utf-8")
     assert "http://127.0.0.1:8765/sub/" in feed and "127.0.0.1:8000" not in feed and "users.example.org" not in feed
     assert serve_command("site", "http://127.0.0.1:8765/") == "python3 -m http.server --bind 127.0.0.1 -d site 8765"
+    from generator.demo import open_address
+
+    assert open_address("http://127.0.0.1:8765/sub/") == "http://127.0.0.1:8765/"  # http.server serves at its root
 
 
 def test_set_config_changes_that_setting_only(tmp_path):
