@@ -523,10 +523,14 @@ def main() -> int:
                     times = []
                     for _ in range(args.runs):
                         times.append(page.evaluate(
-                            """q => { const i = document.querySelector('#paper-search input'); i.value = '';
-                                      i.dispatchEvent(new Event('input'));
+                            """q => new Promise(done => { const i = document.querySelector('#paper-search input');
+                                      i.value = ''; i.dispatchEvent(new Event('input'));
+                                      window.__paperSearchLastQuery = null;
                                       const t0 = performance.now(); i.value = q; i.dispatchEvent(new Event('input'));
-                                      return performance.now() - t0; }""", q))
+                                      // an id may first load its year's other shard: wait for this query's render
+                                      (function wait() { const l = window.__paperSearchLastQuery;
+                                        if (l && l.q === q) done(performance.now() - t0); else setTimeout(wait, 1); })();
+                                    })""", q))
                     found = page.evaluate("window.__paperSearchLastQuery.hits")
                     want = expected_count(rows, id_query(q), index["topics"])
                     print(f"[{ui}]   {label:13s} {q[:24]!r:28s} median {statistics.median(times):6.1f} ms, "
