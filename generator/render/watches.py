@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from ..config import Config, Watch
 from ..model import Entry, Issue
@@ -49,30 +49,44 @@ class Keyword:
 class Folded:
     """An entry's text as the watches compare it, folded and split into words once however many watches ask."""
 
-    __slots__ = ("entry", "_text", "_words", "_wordset", "_sorted", "_at", "_authors", "_places")
-
     def __init__(self, entry: Entry):
         self.entry = entry
-        self._text = self._words = self._wordset = self._sorted = self._at = self._authors = self._places = None
 
-    @property
+    @cached_property
     def text(self) -> str:
-        if self._text is None:
-            e = self.entry
-            self._text = fold(" ".join((e.title or "", e.title_zh or "", e.abstract or "")))
-        return self._text
+        e = self.entry
+        return fold(" ".join((e.title or "", e.title_zh or "", e.abstract or "")))
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
-        if self._words is None:
-            self._words = _TOKEN.findall(self.text)
-        return self._words
+        return _TOKEN.findall(self.text)
+
+    @cached_property
+    def word_set(self) -> frozenset[str]:
+        return frozenset(self.words)
+
+    @cached_property
+    def sorted_words(self) -> list[str]:
+        return sorted(self.word_set)
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        at: dict[str, list[int]] = {}
+        for i, w in enumerate(self.words):
+            at.setdefault(w, []).append(i)
+        return at
+
+    @cached_property
+    def authors(self) -> list[str]:
+        return [fold(a) for a in self.entry.authors]
+
+    @cached_property
+    def places(self) -> list[str]:
+        return [fold(x) for x in (*self.entry.institutions, *self.entry.institutions_zh) if x]
 
     def _has_prefix(self, p: str) -> bool:
-        if self._sorted is None:
-            self._sorted = sorted(self._set())
-        i = bisect_left(self._sorted, p)
-        return i < len(self._sorted) and self._sorted[i].startswith(p)
+        i = bisect_left(self.sorted_words, p)
+        return i < len(self.sorted_words) and self.sorted_words[i].startswith(p)
 
     def has(self, k: Keyword) -> bool:
         if k.cjk:
@@ -80,35 +94,20 @@ class Folded:
         if not k.words:
             return False
         if len(k.words) == 1:
-            return self._has_prefix(k.words[0]) if k.prefix else k.words[0] in self._set()
-        if self._at is None:
-            self._at = {}
-            for i, w in enumerate(self.words):
-                self._at.setdefault(w, []).append(i)
+            return self._has_prefix(k.words[0]) if k.prefix else k.words[0] in self.word_set
         n, ws = len(k.words), self.words
-        for i in self._at.get(k.words[0], ()):
+        for i in self.positions.get(k.words[0], ()):
             tail = ws[i + 1:i + n]
             if len(tail) == n - 1 and tail[:-1] == list(k.words[1:-1]) and (
                     tail[-1].startswith(k.words[-1]) if k.prefix else tail[-1] == k.words[-1]):
                 return True
         return False
 
-    def _set(self) -> frozenset[str]:
-        if self._wordset is None:
-            self._wordset = frozenset(self.words)
-        return self._wordset
 
-    @property
-    def authors(self) -> list[str]:
-        if self._authors is None:
-            self._authors = [fold(a) for a in self.entry.authors]
-        return self._authors
-
-    @property
-    def places(self) -> list[str]:
-        if self._places is None:
-            self._places = [fold(x) for x in (*self.entry.institutions, *self.entry.institutions_zh) if x]
-        return self._places
+@lru_cache(maxsize=1024)
+def _needles(values: tuple[str, ...]) -> tuple[str, ...]:
+    """A watch's author or institution values as they are compared (folded once, not once per paper)."""
+    return tuple(fold(v).strip() for v in values)
 
 
 def matches(watch: Watch, e: Entry, folded: Folded | None = None) -> bool:
@@ -119,9 +118,9 @@ def matches(watch: Watch, e: Entry, folded: Folded | None = None) -> bool:
         return False
     if watch.keywords and not any(f.has(Keyword.of(k)) for k in watch.keywords):
         return False
-    if watch.authors and not any(fold(v).strip() in n for v in watch.authors for n in f.authors):
+    if watch.authors and not any(v in n for v in _needles(tuple(watch.authors)) for n in f.authors):
         return False
-    if watch.institutions and not any(fold(v).strip() in p for v in watch.institutions for p in f.places):
+    if watch.institutions and not any(v in p for v in _needles(tuple(watch.institutions)) for p in f.places):
         return False
     return True
 
